@@ -1,0 +1,76 @@
+"""The ``aggregator`` command line: thin commands over the pipeline (no rules live here).
+
+Exit status: 0 success, 1 some sources failed (fetch), 2 bad usage, configuration or database.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import click
+
+from aggregator import __version__
+from aggregator.cli.common import EXIT_USAGE, CliState, err_console
+from aggregator.errors import AggregatorError
+from aggregator.logsetup import setup_logging
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--config",
+    "-c",
+    "config_option",
+    metavar="FILE",
+    help="Configuration file [default: $AGGREGATOR_CONFIG or config/aggregator.yaml].",
+)
+@click.option("--verbose", "-v", is_flag=True, help="Debug logging, and tracebacks on errors.")
+@click.option(
+    "--log-level",
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+    default=None,
+    help="Log level [default: INFO, or DEBUG with --verbose].",
+)
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", help="Log line format.")
+@click.version_option(__version__, "--version", prog_name="aggregator")
+@click.pass_context
+def cli(
+    ctx: click.Context, config_option: str | None, verbose: bool, log_level: str | None, log_format: str
+) -> None:
+    """Pull technology news feeds, normalize them into a database, republish filtered category feeds."""
+    setup_logging(log_level or ("DEBUG" if verbose else "INFO"), log_format)
+    ctx.obj = CliState(config_option=config_option, verbose=verbose)
+
+
+def _register() -> None:
+    from aggregator.cli import config_cmds, db_cmds, source_cmds
+
+    for module in (config_cmds, db_cmds, source_cmds):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: maps our errors to one clear line and exit status 2 (traceback with --verbose)."""
+    args = sys.argv[1:] if argv is None else argv
+    verbose = "-v" in args or "--verbose" in args
+    try:
+        code = cli.main(args=args, prog_name="aggregator", standalone_mode=False)
+    except click.exceptions.Abort:
+        err_console().print("aborted")
+        sys.exit(130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except AggregatorError as e:
+        if verbose:
+            traceback.print_exc()
+        for line in str(e).splitlines() or ["error"]:
+            click.echo(f"error: {line}", err=True)
+        sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

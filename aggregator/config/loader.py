@@ -1,0 +1,365 @@
+"""Read the YAML configuration file into a validated :class:`Config`, with located errors.
+
+Every problem names the file, line and column, the key path and what was expected::
+
+    config/aggregator.yaml:42:7: sources[3].interval: '15 minutes' is not a duration (use 15m, 2h, 1d)
+
+PyYAML's node tree keeps the position of every key and value; pydantic reports each error's location as a
+key path; this module joins the two. Relative paths in the file are resolved against the file's folder, so
+the daemon behaves the same whoever starts it and from wherever.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from aggregator.config.schema import Config
+from aggregator.errors import ConfigError, ConfigProblem
+from aggregator.filters import FilterSyntaxError, KnownNames
+
+DEFAULT_CONFIG_PATH = Path("config/aggregator.yaml")
+ENV_CONFIG = "AGGREGATOR_CONFIG"
+ENV_DATABASE_URL = "AGGREGATOR_DATABASE_URL"
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    """A validated configuration and where it came from (to locate later errors, e.g. a bad database URL)."""
+
+    path: Path
+    config: Config
+    marks: Mapping[Loc, tuple[int, int]] = field(default_factory=dict, repr=False)
+
+    def problem(self, loc: Loc, message: str) -> ConfigProblem:
+        return _problem(self.path, self.marks, loc, message)
+
+
+def config_path_from(option: str | os.PathLike[str] | None) -> Path:
+    """The file to read: ``--config``, else ``$AGGREGATOR_CONFIG``, else ``config/aggregator.yaml``."""
+    if option:
+        return Path(option)
+    env = os.environ.get(ENV_CONFIG)
+    return Path(env) if env else DEFAULT_CONFIG_PATH
+
+
+def load_config(path: str | os.PathLike[str]) -> LoadedConfig:
+    """Read, validate and resolve a configuration file; raise :class:`ConfigError` listing every problem."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            [_bare(file, "file not found (create one with 'aggregator init DIR', or pass --config FILE)")]
+        ) from None
+    except IsADirectoryError:
+        raise ConfigError([_bare(file, "is a directory; pass the YAML file itself")]) from None
+    except UnicodeDecodeError as e:
+        raise ConfigError([_bare(file, f"is not UTF-8 text ({e.reason} at byte {e.start})")]) from None
+    except OSError as e:
+        raise ConfigError([_bare(file, f"cannot be read: {e.strerror}")]) from None
+    return parse_config_text(text, file)
+
+
+def parse_config_text(text: str, file: Path) -> LoadedConfig:
+    data, marks = _load_yaml(text, file)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            [_problem(file, marks, (), "the top level must be a mapping of keys (database:, ...)")]
+        )
+
+    problems = _duplicate_names(file, data, marks)
+    context = {"known_names": _known_names(data)}
+    try:
+        config = Config.model_validate(data, context=context)
+    except ValidationError as e:
+        problems.extend(_pydantic_problems(file, marks, e))
+        config = None
+    if problems or config is None:
+        raise ConfigError(_sorted(problems))
+    problems.extend(_alias_conflicts(file, marks, config))
+    if problems:
+        raise ConfigError(_sorted(problems))
+    loaded = LoadedConfig(path=file, config=config, marks=marks)
+    return LoadedConfig(path=file, config=_resolve(loaded), marks=marks)
+
+
+# ------------------------------------------------------------------------------------------ YAML marks
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader; keys and their positions are handled by :func:`_load_yaml`."""
+
+
+def _load_yaml(text: str, file: Path) -> tuple[Any, dict[Loc, tuple[int, int]]]:
+    try:
+        root = yaml.compose(text, Loader=_UniqueKeyLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        what = e.problem or "invalid YAML"
+        if e.context:
+            what = f"{e.context}, {what}"
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise ConfigError([ConfigProblem(str(file), line, col, "", f"YAML syntax error: {what}")]) from None
+    except yaml.YAMLError as e:
+        raise ConfigError([_bare(file, f"YAML error: {e}")]) from None
+    if root is None:
+        return None, {}
+    marks: dict[Loc, tuple[int, int]] = {}
+    constructor = yaml.SafeLoader("")
+    problems: list[ConfigProblem] = []
+    data = _construct(root, (), marks, constructor, problems, file)
+    if problems:
+        raise ConfigError(problems)
+    return data, marks
+
+
+def _construct(
+    node: yaml.Node,
+    loc: Loc,
+    marks: dict[Loc, tuple[int, int]],
+    constructor: yaml.SafeLoader,
+    problems: list[ConfigProblem],
+    file: Path,
+) -> Any:
+    marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        constructor.flatten_mapping(node)  # YAML merge keys (<<: *anchor)
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = constructor.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | float | bool) or key is None:
+                problems.append(_at(file, key_node, _loc_text(loc), "keys must be plain strings"))
+                continue
+            key = str(key) if not isinstance(key, str) else key
+            if key in out:
+                problems.append(
+                    _at(file, key_node, _loc_text((*loc, key)), f"duplicate key '{key}' (it appears twice)")
+                )
+                continue
+            marks[(*loc, key, "__key__")] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            out[key] = _construct(value_node, (*loc, key), marks, constructor, problems, file)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _construct(item, (*loc, i), marks, constructor, problems, file)
+            for i, item in enumerate(node.value)
+        ]
+    return constructor.construct_object(node, deep=True)
+
+
+def _at(file: Path, node: yaml.Node, path: str, message: str) -> ConfigProblem:
+    return ConfigProblem(str(file), node.start_mark.line + 1, node.start_mark.column + 1, path, message)
+
+
+# ------------------------------------------------------------------------------------------- problems
+
+
+def _bare(file: Path, message: str) -> ConfigProblem:
+    return ConfigProblem(str(file), None, None, "", message)
+
+
+def _loc_text(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _problem(file: Path, marks: Mapping[Loc, tuple[int, int]], loc: Loc, message: str) -> ConfigProblem:
+    probe = loc
+    while probe not in marks and probe:
+        probe = probe[:-1]
+    line, col = marks.get(probe, (None, None))
+    return ConfigProblem(str(file), line, col, _loc_text(loc), message)
+
+
+def _sorted(problems: list[ConfigProblem]) -> list[ConfigProblem]:
+    return sorted(problems, key=lambda p: (p.line or 0, p.column or 0, p.path))
+
+
+def _pydantic_problems(
+    file: Path, marks: Mapping[Loc, tuple[int, int]], error: ValidationError
+) -> list[ConfigProblem]:
+    problems: list[ConfigProblem] = []
+    for item in error.errors(include_url=False):
+        loc: Loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and "[" in p))
+        kind = item["type"]
+        ctx = item.get("ctx") or {}
+        cause = ctx.get("error")
+        if isinstance(cause, FilterSyntaxError):
+            loc = (*loc, *cause.path)
+            problem = _problem(file, marks, (*loc, "__key__") if cause.on_key else loc, cause.message)
+            problems.append(
+                ConfigProblem(problem.file, problem.line, problem.column, _loc_text(loc), cause.message)
+            )
+            continue
+        if kind == "extra_forbidden":
+            key = str(loc[-1])
+            allowed = _allowed_keys(loc[:-1])
+            hint = difflib.get_close_matches(key, allowed, n=1)
+            suggestion = f"did you mean '{hint[0]}'? " if hint else ""
+            message = f"unknown key '{key}' ({suggestion}expected one of: {', '.join(allowed)})"
+            key_loc = (*loc, "__key__")
+            problem = _problem(file, marks, key_loc if key_loc in marks else loc, message)
+            problems.append(
+                ConfigProblem(problem.file, problem.line, problem.column, _loc_text(loc), message)
+            )
+            continue
+        if kind == "missing":
+            problems.append(_problem(file, marks, loc, "required key is missing"))
+            continue
+        message = str(item["msg"])
+        if kind == "value_error" and message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        elif kind != "value_error" and "input" in item and not isinstance(item["input"], dict | list):
+            message = f"{message}, got {item['input']!r}"
+        problems.append(_problem(file, marks, loc, message))
+    return problems
+
+
+def _allowed_keys(loc: Loc) -> list[str]:
+    """The keys the model at ``loc`` accepts, to suggest a fix for a misspelt key."""
+    model: Any = Config
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = getattr(model, "model_fields", {}).get(part)
+        if info is None:
+            return []
+        annotation = info.annotation
+        for candidate in (annotation, *getattr(annotation, "__args__", ())):
+            inner = getattr(candidate, "__args__", ())
+            found = next((c for c in (candidate, *inner) if hasattr(c, "model_fields")), None)
+            if found is not None:
+                model = found
+                break
+        else:
+            return []
+    return list(getattr(model, "model_fields", {}))
+
+
+def _duplicate_names(
+    file: Path, data: dict[str, Any], marks: Mapping[Loc, tuple[int, int]]
+) -> list[ConfigProblem]:
+    problems: list[ConfigProblem] = []
+    for section, what in (("sources", "source"), ("publish", "published feed")):
+        items = data.get(section)
+        if not isinstance(items, list):
+            continue
+        seen: dict[str, int] = {}
+        for i, item in enumerate(items):
+            name = item.get("name") if isinstance(item, dict) else None
+            if not isinstance(name, str):
+                continue
+            if name in seen:
+                problems.append(
+                    _problem(
+                        file,
+                        marks,
+                        (section, i, "name"),
+                        f"duplicate {what} name '{name}' (already used by {section}[{seen[name]}])",
+                    )
+                )
+            else:
+                seen[name] = i
+    return problems
+
+
+def _known_names(data: dict[str, Any]) -> KnownNames:
+    """Names that filters may refer to, read leniently from the raw data (validation reports the rest)."""
+    categories: set[str] = set()
+    raw_categories = data.get("categories")
+    if isinstance(raw_categories, dict):
+        for name, value in raw_categories.items():
+            categories.add(str(name).casefold())
+            aliases = value.get("aliases") if isinstance(value, dict) else value
+            for alias in aliases if isinstance(aliases, list) else [aliases]:
+                if isinstance(alias, str):
+                    categories.add(alias.casefold())
+    sources: set[str] = set()
+    raw_sources = data.get("sources")
+    for source in raw_sources if isinstance(raw_sources, list) else []:
+        if not isinstance(source, dict):
+            continue
+        if isinstance(source.get("name"), str):
+            sources.add(source["name"])
+        cats = source.get("categories")
+        for cat in cats if isinstance(cats, list) else [cats]:
+            if isinstance(cat, str):
+                categories.add(cat.casefold())
+    return KnownNames(categories=frozenset(categories), sources=frozenset(sources))
+
+
+def _alias_conflicts(file: Path, marks: Mapping[Loc, tuple[int, int]], config: Config) -> list[ConfigProblem]:
+    """An alias may map to one canonical category only; otherwise entries would land at random."""
+    owner: dict[str, str] = {}
+    problems: list[ConfigProblem] = []
+    for name in config.categories:
+        owner.setdefault(name.casefold(), name)
+    for name, settings in config.categories.items():
+        for i, alias in enumerate(settings.aliases):
+            folded = alias.casefold()
+            if folded in owner and owner[folded] != name:
+                problems.append(
+                    _problem(
+                        file,
+                        marks,
+                        ("categories", name, "aliases", i),
+                        f"alias '{alias}' already belongs to category '{owner[folded]}'",
+                    )
+                )
+            owner.setdefault(folded, name)
+    return problems
+
+
+# ----------------------------------------------------------------------------------------- resolution
+
+
+def _resolve(loaded: LoadedConfig) -> Config:
+    """Absolute paths and a definite database URL, relative to the configuration file's folder."""
+    config = loaded.config
+    base = loaded.path.resolve().parent
+    database = os.environ.get(ENV_DATABASE_URL) or config.database or "sqlite:///data/aggregator.db"
+    database = resolve_database_url(database, base, loaded)
+    sources = [
+        s.model_copy(update={"path": (base / s.path).resolve()}) if s.path is not None else s
+        for s in config.sources
+    ]
+    return config.model_copy(
+        update={"database": database, "output_dir": (base / config.output_dir).resolve(), "sources": sources}
+    )
+
+
+def resolve_database_url(url: str, base: Path, loaded: LoadedConfig | None = None) -> str:
+    """Make a relative SQLite path absolute against ``base``; check that the URL is well-formed."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        message = (
+            f"'{url}' is not a database URL (use sqlite:///path.db or postgresql+psycopg://user@host/db)"
+        )
+        if loaded is not None and not os.environ.get(ENV_DATABASE_URL):
+            raise ConfigError([loaded.problem(("database",), message)]) from None
+        raise ConfigError(f"{ENV_DATABASE_URL}: {message}") from None
+    database = parsed.database or ""
+    relative_file = database not in ("", ":memory:") and not database.startswith("file:")
+    if parsed.get_backend_name() == "sqlite" and relative_file and not Path(database).is_absolute():
+        parsed = parsed.set(database=str((base / database).resolve()))
+    return parsed.render_as_string(hide_password=False)

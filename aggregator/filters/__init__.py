@@ -1,0 +1,41 @@
+"""Filter expressions: the syntax shared by ``publish[].filter`` and ``sources[].include/exclude``."""
+
+from aggregator.filters.expr import (
+    TEXT_FIELDS,
+    All,
+    AnyOf,
+    Author,
+    Category,
+    Filter,
+    FilterSyntaxError,
+    Keyword,
+    KnownNames,
+    Language,
+    MaxAge,
+    Not,
+    Regex,
+    Source,
+    describe,
+    filter_json_schema,
+    parse_filter,
+)
+
+__all__ = [
+    "TEXT_FIELDS",
+    "All",
+    "AnyOf",
+    "Author",
+    "Category",
+    "Filter",
+    "FilterSyntaxError",
+    "Keyword",
+    "KnownNames",
+    "Language",
+    "MaxAge",
+    "Not",
+    "Regex",
+    "Source",
+    "describe",
+    "filter_json_schema",
+    "parse_filter",
+]

@@ -1,0 +1,112 @@
+"""The command line, run as a user would: exit codes and messages (no tracebacks without --verbose)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from aggregator import __version__
+from tests.conftest import REPO_DIR
+
+EXAMPLE = REPO_DIR / "config" / "aggregator.yaml"
+
+
+def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("AGGREGATOR_DATABASE_URL", None) if env is None else None
+    return subprocess.run(
+        [sys.executable, "-m", "aggregator", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or REPO_DIR,
+        env=full_env,
+        timeout=120,
+    )
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0
+    assert __version__ in result.stdout
+
+
+def test_check_config_on_example(tmp_path: Path) -> None:
+    result = run("--config", str(EXAMPLE), "check-config")
+    assert result.returncode == 0, result.stderr
+    assert "valid" in result.stdout
+    assert "Sources: 12" in result.stdout
+    assert "Published feeds: 4" in result.stdout
+    assert "category=新闻" in result.stdout
+
+
+def test_check_config_default_path_and_env(tmp_path: Path) -> None:
+    # Default: config/aggregator.yaml relative to the working directory.
+    assert run("check-config").returncode == 0
+    # AGGREGATOR_CONFIG overrides the default; a missing file is exit 2 with one line.
+    result = run("check-config", env={"AGGREGATOR_CONFIG": str(tmp_path / "missing.yaml")})
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"error: {tmp_path / 'missing.yaml'}: file not found " + (
+        "(create one with 'aggregator init DIR', or pass --config FILE)"
+    )
+
+
+def test_check_config_bad_input_exit_2_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("sources:\n  - name: a\n    url: https://e.com/f\n    interval: 15 minutes\n", encoding="utf-8")
+    result = run("--config", str(bad), "check-config")
+    assert result.returncode == 2
+    assert result.stderr == f"error: {bad}:4:15: sources[0].interval: '15 minutes' is not a duration (use 15m, 2h, 1d)\n"
+    assert "Traceback" not in result.stderr
+    verbose = run("--verbose", "--config", str(bad), "check-config")
+    assert "Traceback" in verbose.stderr
+
+
+def test_database_that_cannot_be_opened(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    config = tmp_path / "c.yaml"
+    config.write_text(f"sources: []\ndatabase: sqlite:///{blocker}/sub/db.sqlite\n", encoding="utf-8")
+    result = run("--config", str(config), "db", "upgrade")
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: {config}:2:11: database: ")
+    assert "Traceback" not in result.stderr
+
+    config.write_text("database: postgresql+psycopg://nobody@127.0.0.1:1/x?connect_timeout=2\n", encoding="utf-8")
+    result = run("--config", str(config), "sources")
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: {config}:1:11: database: cannot open database")
+
+
+def test_init_then_db_upgrade_then_sources(tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    result = run("init", str(target))
+    assert result.returncode == 0, result.stderr
+    config = target / "aggregator.yaml"
+    assert config.exists()
+    assert (target / "articles" / "welcome.md").exists()
+    assert (target / "data" / "aggregator.db").exists()
+    assert run("init", str(target)).returncode != 0  # never overwrites silently
+
+    result = run("--config", str(config), "db", "upgrade")
+    assert result.returncode == 0
+    assert "already at" in result.stdout
+    result = run("--config", str(config), "sources")
+    assert result.returncode == 0
+    assert "articles" in result.stdout
+
+
+def test_config_schema_is_a_json_schema(tmp_path: Path) -> None:
+    import jsonschema
+    import yaml
+
+    result = run("config-schema")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    example = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    jsonschema.validate(example, schema)
+    bad = {**example, "sources": [{"name": "x", "url": "https://e.com", "bogus": 1}]}
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(bad))

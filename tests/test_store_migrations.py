@@ -1,0 +1,66 @@
+"""Migrations create the schema on SQLite and PostgreSQL, and agree with the ORM models."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from aggregator.errors import StoreError
+from aggregator.store import create_db_engine, upgrade
+from aggregator.store.migrate import current_revision, head_revision
+from aggregator.store.tables import Base
+
+
+def test_upgrade_creates_schema_and_is_idempotent(db_url: str) -> None:
+    engine = create_db_engine(db_url)
+    try:
+        before, after = upgrade(engine)
+        assert before is None
+        assert after == head_revision()
+        tables = set(inspect(engine).get_table_names())
+        assert {"sources", "entries", "categories", "entry_categories", "fetch_log"} <= tables
+        assert upgrade(engine) == (after, after)
+        assert current_revision(engine) == after
+    finally:
+        engine.dispose()
+
+
+def test_models_and_migrations_agree(db_url: str) -> None:
+    engine = create_db_engine(db_url)
+    try:
+        upgrade(engine)
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            diff = compare_metadata(context, Base.metadata)
+        assert diff == [], f"models differ from migrations; write a migration: {diff}"
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_pragmas(sqlite_url: str) -> None:
+    engine = create_db_engine(sqlite_url)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 30000
+    finally:
+        engine.dispose()
+
+
+def test_refuses_foreign_database_without_migration_record(sqlite_url: str) -> None:
+    engine = create_db_engine(sqlite_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE entries (id INTEGER PRIMARY KEY)"))
+        with pytest.raises(StoreError, match="no migration record"):
+            upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+def test_unreachable_database_is_a_store_error() -> None:
+    with pytest.raises(StoreError, match="cannot open database"):
+        create_db_engine("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
