@@ -14,7 +14,9 @@ from tests.conftest import REPO_DIR
 EXAMPLE = REPO_DIR / "config" / "aggregator.yaml"
 
 
-def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
     full_env.pop("AGGREGATOR_DATABASE_URL", None) if env is None else None
     return subprocess.run(
@@ -55,10 +57,15 @@ def test_check_config_default_path_and_env(tmp_path: Path) -> None:
 
 def test_check_config_bad_input_exit_2_without_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("sources:\n  - name: a\n    url: https://e.com/f\n    interval: 15 minutes\n", encoding="utf-8")
+    bad.write_text(
+        "sources:\n  - name: a\n    url: https://e.com/f\n    interval: 15 minutes\n", encoding="utf-8"
+    )
     result = run("--config", str(bad), "check-config")
     assert result.returncode == 2
-    assert result.stderr == f"error: {bad}:4:15: sources[0].interval: '15 minutes' is not a duration (use 15m, 2h, 1d)\n"
+    assert (
+        result.stderr
+        == f"error: {bad}:4:15: sources[0].interval: '15 minutes' is not a duration (use 15m, 2h, 1d)\n"
+    )
     assert "Traceback" not in result.stderr
     verbose = run("--verbose", "--config", str(bad), "check-config")
     assert "Traceback" in verbose.stderr
@@ -74,7 +81,9 @@ def test_database_that_cannot_be_opened(tmp_path: Path) -> None:
     assert result.stderr.startswith(f"error: {config}:2:11: database: ")
     assert "Traceback" not in result.stderr
 
-    config.write_text("database: postgresql+psycopg://nobody@127.0.0.1:1/x?connect_timeout=2\n", encoding="utf-8")
+    config.write_text(
+        "database: postgresql+psycopg://nobody@127.0.0.1:1/x?connect_timeout=2\n", encoding="utf-8"
+    )
     result = run("--config", str(config), "sources")
     assert result.returncode == 2
     assert result.stderr.startswith(f"error: {config}:1:11: database: cannot open database")
