@@ -196,6 +196,7 @@ class StoredEntry:
     image_length: int | None
     language: str | None
     categories: tuple[str, ...]
+    content_hash: str = ""  # changes whenever what a reader sees changes
 
 
 # -------------------------------------------------------------------------------------------- update
@@ -219,3 +220,32 @@ class SourceResult:
     warnings: tuple[str, ...] = ()
     next_check_at: datetime | None = None
     moved_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshOutcome:
+    """What one refresh of a source intends to write to its row and to the fetch log.
+
+    ``None`` in the optional metadata fields means "keep what is stored"; validators (``etag``,
+    ``last_modified``) are written as given whenever ``status`` is OK (a server may stop sending them).
+    """
+
+    source_id: int
+    started_at: datetime
+    status: FetchStatus
+    next_check_at: datetime | None
+    duration_ms: int = 0
+    bytes: int = 0
+    http_status: int | None = None
+    error: str | None = None
+    error_kind: str | None = None
+    count_error: bool = True  # False when the failure is not the source's fault (the whole network is down)
+    filtered: int = 0
+    etag: str | None = None
+    last_modified: str | None = None
+    moved_to: str | None = None
+    title: str | None = None
+    site_link: str | None = None
+    language: str | None = None
+    feed_ttl_seconds: int | None = None
+    warnings: tuple[str, ...] = ()

@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
+# The real HTTP test server (fixture ``feed_server``), for every test module.
+pytest_plugins = ["tests.support.feedserver"]
+
 POSTGRES_ENV = "AGGREGATOR_TEST_POSTGRES_URL"
 TESTS_DIR = Path(__file__).parent
 DATA_DIR = TESTS_DIR / "data"

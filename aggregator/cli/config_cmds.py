@@ -13,10 +13,10 @@ from rich.table import Table
 from aggregator.app import open_store
 from aggregator.cli.common import CliState, console, pass_state
 from aggregator.config import LoadedConfig, config_json_schema, load_config
-from aggregator.config.units import format_duration
 from aggregator.filters import describe
 from aggregator.store import redact
 from aggregator.store.sources import configured_location, source_kind
+from aggregator.units import format_duration
 
 
 @click.command("check-config")

@@ -28,8 +28,8 @@ from pydantic import (
     model_validator,
 )
 
-from aggregator.config.units import format_duration, format_size, parse_duration, parse_size
 from aggregator.filters import Filter, KnownNames, filter_json_schema, parse_filter
+from aggregator.units import format_duration, format_size, parse_duration, parse_size
 
 # ------------------------------------------------------------------------------------------ field types
 
@@ -316,7 +316,7 @@ class Config(StrictModel):
 
 def config_json_schema() -> dict[str, Any]:
     """The JSON Schema of the configuration file (``aggregator config-schema``)."""
-    schema = _link_filters(Config.model_json_schema(mode="validation"))
+    schema: dict[str, Any] = _link_filters(Config.model_json_schema(mode="validation"))
     schema.setdefault("$defs", {})["Filter"] = filter_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "aggregator configuration"

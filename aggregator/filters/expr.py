@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from aggregator.config.units import format_duration, parse_duration
+from aggregator.units import format_duration, parse_duration
 
 TEXT_FIELDS: tuple[str, ...] = ("title", "summary", "content", "author")
 

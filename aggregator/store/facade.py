@@ -13,9 +13,13 @@ from sqlalchemy.orm import Session
 
 from aggregator.config.schema import SourceConfig
 from aggregator.errors import StoreError
-from aggregator.models import SourceState
+from aggregator.filters.pushdown import Pushdown
+from aggregator.models import NormalizedEntry, RefreshOutcome, SourceState, StoredEntry
+from aggregator.store import entries as entry_repo
+from aggregator.store import published, selection
 from aggregator.store import sources as source_repo
 from aggregator.store.engine import make_session_factory
+from aggregator.store.published import PublishedState
 
 T = TypeVar("T")
 
@@ -45,6 +49,58 @@ class Store:
 
     def list_sources(self) -> list[SourceState]:
         return self._run(source_repo.list_sources)
+
+    def due_sources(
+        self, now: datetime, names: Sequence[str] | None = None, *, due_only: bool = False
+    ) -> list[SourceState]:
+        return self._run(lambda s: source_repo.due_sources(s, now, names, due_only))
+
+    def known_raw_hashes(self, source_id: int) -> dict[str, str]:
+        return self._run(lambda s: entry_repo.known_raw_hashes(s, source_id))
+
+    def save_refresh(
+        self, outcome: RefreshOutcome, source_name: str, entries: Sequence[NormalizedEntry] = ()
+    ) -> entry_repo.SaveCounts:
+        """One transaction per source result: its entries, its state and its fetch-log row, or nothing."""
+
+        def work(session: Session) -> entry_repo.SaveCounts:
+            counts = entry_repo.SaveCounts()
+            if entries:
+                known = entry_repo.known_entries(session, outcome.source_id, [e.key for e in entries])
+                counts = entry_repo.save_entries(
+                    session, outcome.source_id, source_name, entries, known, outcome.started_at
+                )
+            source_repo.record_refresh(session, outcome, counts.new, counts.updated)
+            return counts
+
+        return self._run(work)
+
+    def newest_entries(
+        self, *, sources: Sequence[str] | None = None, category: str | None = None, limit: int = 50
+    ) -> list[StoredEntry]:
+        def work(session: Session) -> list[StoredEntry]:
+            ids = entry_repo.newest_entry_ids(session, sources=sources, category=category, limit=limit)
+            return entry_repo.stored_entries(session, ids)
+
+        return self._run(work)
+
+    def select_entries(
+        self, plan: Pushdown, accept: Callable[[StoredEntry], bool], *, limit: int, skip: int = 0
+    ) -> list[StoredEntry]:
+        return self._run(lambda s: selection.select_entries(s, plan, accept, limit=limit, skip=skip))
+
+    def published_states(self, names: Sequence[str] | None = None) -> list[PublishedState]:
+        return self._run(lambda s: published.published_states(s, names))
+
+    def record_published(
+        self, states: Sequence[PublishedState], keep: Sequence[tuple[str, str]] | None = None
+    ) -> None:
+        def work(session: Session) -> None:
+            published.record_published(session, states)
+            if keep is not None:
+                published.forget_published(session, keep)
+
+        self._run(work)
 
     def dispose(self) -> None:
         self.engine.dispose()

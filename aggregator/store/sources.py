@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aggregator.config.schema import SourceConfig
-from aggregator.models import SourceKind, SourceState
-from aggregator.store.tables import SourceRow
+from aggregator.models import FetchStatus, RefreshOutcome, SourceKind, SourceState
+from aggregator.store.tables import FetchLogRow, SourceRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +54,7 @@ def sync_sources(session: Session, sources: Sequence[SourceConfig], now: datetim
                     kind=kind,
                     location=location,
                     configured_location=location,
-                    title=source.title,
-                    language=source.language,
+                    config_title=source.title,
                     enabled=source.enabled,
                     gone=False,
                     consecutive_errors=0,
@@ -67,7 +66,7 @@ def sync_sources(session: Session, sources: Sequence[SourceConfig], now: datetim
             )
             added.append(source.name)
             continue
-        before = (row.kind, row.configured_location, row.enabled, row.title, row.language)
+        before = (row.kind, row.configured_location, row.enabled, row.config_title)
         if row.configured_location != location or row.kind != kind:
             row.location = location
             row.configured_location = location
@@ -79,11 +78,8 @@ def sync_sources(session: Session, sources: Sequence[SourceConfig], now: datetim
         if source.enabled and not row.enabled:
             row.next_check_at = now
         row.enabled = source.enabled
-        if source.title:
-            row.title = source.title
-        if source.language:
-            row.language = source.language
-        if before != (row.kind, row.configured_location, row.enabled, row.title, row.language):
+        row.config_title = source.title
+        if before != (row.kind, row.configured_location, row.enabled, row.config_title):
             row.updated_at = now
             changed.append(source.name)
     for row in rows.values():
@@ -101,7 +97,7 @@ def to_state(row: SourceRow) -> SourceState:
         kind=SourceKind(row.kind),
         location=row.location,
         configured_location=row.configured_location,
-        title=row.title,
+        title=row.config_title or row.title,
         site_link=row.site_link,
         enabled=row.enabled,
         gone=row.gone,
@@ -122,3 +118,69 @@ def to_state(row: SourceRow) -> SourceState:
 
 def list_sources(session: Session) -> list[SourceState]:
     return [to_state(row) for row in session.scalars(select(SourceRow).order_by(SourceRow.name))]
+
+
+def due_sources(
+    session: Session, now: datetime, names: Sequence[str] | None, due_only: bool
+) -> list[SourceState]:
+    """Enabled sources to refresh: all of them, the named ones, or those whose next check has passed.
+
+    A source marked gone (HTTP 410) is skipped unless named explicitly: it stays listed, not polled.
+    """
+    query = (
+        select(SourceRow).where(SourceRow.enabled.is_(True)).order_by(SourceRow.next_check_at, SourceRow.name)
+    )
+    query = query.where(SourceRow.name.in_(names)) if names else query.where(SourceRow.gone.is_(False))
+    if due_only:
+        query = query.where((SourceRow.next_check_at.is_(None)) | (SourceRow.next_check_at <= now))
+    return [to_state(row) for row in session.scalars(query)]
+
+
+def record_refresh(session: Session, outcome: RefreshOutcome, new: int, updated: int) -> None:
+    """Write a refresh's outcome on the source row and its fetch-log row (same transaction as entries)."""
+    row = session.get_one(SourceRow, outcome.source_id)
+    row.last_checked_at = outcome.started_at
+    row.updated_at = outcome.started_at
+    row.next_check_at = outcome.next_check_at
+    if outcome.status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED):
+        row.last_success_at = outcome.started_at
+        row.consecutive_errors = 0
+        row.gone = False
+        if outcome.status is FetchStatus.OK:
+            row.etag = outcome.etag
+            row.last_modified = outcome.last_modified
+            row.warnings = "\n".join(outcome.warnings) or None
+        if new:
+            row.last_new_entry_at = outcome.started_at
+    else:
+        if outcome.count_error:
+            row.consecutive_errors += 1
+        row.last_error = outcome.error
+        row.last_error_kind = outcome.error_kind
+        row.last_error_at = outcome.started_at
+        row.gone = outcome.status is FetchStatus.GONE
+    if outcome.moved_to:
+        row.location = outcome.moved_to
+    for attribute in ("site_link", "feed_ttl_seconds"):
+        value = getattr(outcome, attribute)
+        if value is not None:
+            setattr(row, attribute, value)
+    if outcome.title:
+        row.title = outcome.title
+    if outcome.language:
+        row.language = outcome.language
+    session.add(
+        FetchLogRow(
+            source_id=outcome.source_id,
+            started_at=outcome.started_at,
+            status=outcome.status.value,
+            http_status=outcome.http_status,
+            duration_ms=outcome.duration_ms,
+            bytes=outcome.bytes,
+            new_count=new,
+            updated_count=updated,
+            filtered_count=outcome.filtered,
+            error=outcome.error,
+            error_kind=outcome.error_kind,
+        )
+    )

@@ -50,7 +50,8 @@ class SourceRow(Base):
     kind: Mapped[str] = mapped_column(String(10))
     location: Mapped[str] = mapped_column(Text)  # current URL (moved by 301/308) or absolute path
     configured_location: Mapped[str] = mapped_column(Text)  # as the configuration says
-    title: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)  # the feed's own title
+    config_title: Mapped[str | None] = mapped_column(Text)  # the configuration's title, shown when set
     site_link: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(35))
     enabled: Mapped[bool] = mapped_column(Boolean, server_default=true())
@@ -106,10 +107,13 @@ class EntryRow(Base):
 
 
 class CategoryRow(Base):
+    """A category; ``folded`` (NFKC, case-folded) is what makes ``AI`` and ``ai`` one category."""
+
     __tablename__ = "categories"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))  # as first seen (canonical names as configured)
+    folded: Mapped[str] = mapped_column(String(200), unique=True)
 
 
 class EntryCategoryRow(Base):
@@ -145,3 +149,20 @@ class FetchLogRow(Base):
     filtered_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     error: Mapped[str | None] = mapped_column(Text)
     error_kind: Mapped[str | None] = mapped_column(String(32))
+
+
+class PublishedFeedRow(Base):
+    """The last rendering of each published feed and format: what the index page, ``status`` and the
+    daemon's "did it change?" check read, whichever process rendered it."""
+
+    __tablename__ = "published_feeds"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    format: Mapped[str] = mapped_column(String(10), primary_key=True)
+    etag: Mapped[str] = mapped_column(String(80))
+    signature: Mapped[str] = mapped_column(String(64))  # hash of the selected entries and feed settings
+    entry_count: Mapped[int] = mapped_column(Integer)
+    newest_entry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when the content last changed
+    rendered_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when it was last checked

@@ -23,8 +23,9 @@ def upgrade() -> None:
     op.create_table('categories',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('folded', sa.String(length=200), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_categories')),
-    sa.UniqueConstraint('name', name=op.f('uq_categories_name'))
+    sa.UniqueConstraint('folded', name=op.f('uq_categories_folded'))
     )
     op.create_table('sources',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -33,6 +34,7 @@ def upgrade() -> None:
     sa.Column('location', sa.Text(), nullable=False),
     sa.Column('configured_location', sa.Text(), nullable=False),
     sa.Column('title', sa.Text(), nullable=True),
+    sa.Column('config_title', sa.Text(), nullable=True),
     sa.Column('site_link', sa.Text(), nullable=True),
     sa.Column('language', sa.String(length=35), nullable=True),
     sa.Column('enabled', sa.Boolean(), server_default=sa.true(), nullable=False),

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from aggregator.config.units import format_duration, format_size, parse_duration, parse_size
+from aggregator.units import format_duration, format_size, parse_duration, parse_size
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,169 @@
+"""``aggregator fetch`` and ``aggregator entries``: refresh sources once, inspect what is stored."""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from aggregator.app import App
+from aggregator.cli.common import EXIT_OK, EXIT_SOME_FAILED, CliState, console, pass_state
+from aggregator.filters.match import canonical_category
+from aggregator.models import FetchStatus, SourceResult, StoredEntry
+from aggregator.normalize import build_alias_map
+from aggregator.update import Refresher
+
+
+def check_source_names(app: App, names: Sequence[str]) -> None:
+    known = [s.name for s in app.config.sources]
+    for name in names:
+        if name not in known:
+            hint = difflib.get_close_matches(name, known, n=1)
+            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+            raise click.UsageError(f"no source named '{name}' in {app.loaded.path}{suggestion}")
+
+
+async def run_refresh(
+    app: App, names: Sequence[str], due_only: bool, show_progress: bool
+) -> list[SourceResult]:
+    async with Refresher(app.config, app.store, clock=app.clock) as refresher:
+        await refresher.sync_sources()
+        if not show_progress:
+            return await refresher.refresh(names or None, due_only=due_only)
+        with Progress(
+            TextColumn("fetching"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=console(),
+            transient=True,
+        ) as progress:
+            task = progress.add_task("", total=None)
+            return await refresher.refresh(
+                names or None,
+                due_only=due_only,
+                on_start=lambda total: progress.update(task, total=total),
+                on_result=lambda r: progress.update(task, advance=1, description=r.source),
+            )
+
+
+def _status_text(result: SourceResult) -> str:
+    if result.status is FetchStatus.OK:
+        return "[green]ok[/green]" if not result.warnings else "[yellow]ok (warnings)[/yellow]"
+    if result.status is FetchStatus.NOT_MODIFIED:
+        return "not modified"
+    if result.status is FetchStatus.GONE:
+        return "[red]gone[/red]"
+    return "[red]error[/red]"
+
+
+@click.command("fetch")
+@click.option("--source", "-s", "names", multiple=True, metavar="NAME", help="Only this source (repeatable).")
+@click.option("--due", is_flag=True, help="Only sources whose next check time has passed.")
+@pass_state
+def fetch(state: CliState, names: tuple[str, ...], due: bool) -> None:
+    """Fetch all (or the named) enabled sources once and store their entries.
+
+    Exit status 0 if every source succeeded, 1 if some failed, 2 for bad usage.
+    """
+    app = state.open()
+    try:
+        check_source_names(app, names)
+        results = asyncio.run(run_refresh(app, names, due, show_progress=sys.stdout.isatty()))
+    finally:
+        app.close()
+    table = Table()
+    for column in ("source", "status", "new", "updated", "errors", "duration"):
+        table.add_column(column, overflow="fold")
+    for result in results:
+        problems = result.error or "; ".join(result.warnings) or ""
+        if result.moved_to:
+            problems = f"moved permanently to {result.moved_to}" + (f"; {problems}" if problems else "")
+        table.add_row(
+            result.source,
+            _status_text(result),
+            str(result.new),
+            str(result.updated),
+            problems,
+            f"{result.duration_ms} ms",
+        )
+    out = console()
+    if results:
+        out.print(table)
+    failed = [r for r in results if r.status in (FetchStatus.ERROR, FetchStatus.GONE)]
+    new = sum(r.new for r in results)
+    updated = sum(r.updated for r in results)
+    out.print(f"{len(results)} sources: {new} new, {updated} updated, {len(failed)} failed")
+    sys.exit(EXIT_SOME_FAILED if failed else EXIT_OK)
+
+
+def rfc3339(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def entry_json(entry: StoredEntry) -> dict[str, Any]:
+    return {
+        "id": entry.uid,
+        "source": entry.source_name,
+        "title": entry.title,
+        "link": entry.link,
+        "author": entry.author,
+        "published": rfc3339(entry.published),
+        "updated": rfc3339(entry.updated),
+        "categories": list(entry.categories),
+        "summary": entry.summary,
+        "content": entry.content_html,
+        "image": entry.image,
+        "language": entry.language,
+        "first_seen": rfc3339(entry.first_seen),
+    }
+
+
+@click.command("entries")
+@click.option("--source", "-s", "names", multiple=True, metavar="NAME", help="Only entries of this source.")
+@click.option(
+    "--category", "-C", metavar="NAME", help="Only entries of this category (or one of its aliases)."
+)
+@click.option("--limit", "-n", type=click.IntRange(1, 100_000), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array of objects, for scripts.")
+@pass_state
+def entries(state: CliState, names: tuple[str, ...], category: str | None, limit: int, as_json: bool) -> None:
+    """List stored entries, newest first."""
+    app = state.open()
+    try:
+        check_source_names(app, names)
+        if category is not None:
+            aliases = build_alias_map({n: c.aliases for n, c in app.config.categories.items()})
+            category = canonical_category(category, aliases)
+        found = app.store.newest_entries(sources=list(names) or None, category=category, limit=limit)
+    finally:
+        app.close()
+    if as_json:
+        click.echo(json.dumps([entry_json(e) for e in found], ensure_ascii=False, indent=2))
+        return
+    table = Table()
+    for column in ("published", "source", "title", "categories", "link"):
+        table.add_column(column, overflow="fold")
+    for entry in found:
+        table.add_row(
+            entry.published.strftime("%Y-%m-%d %H:%MZ"),
+            entry.source_name,
+            entry.title,
+            ", ".join(entry.categories),
+            entry.link or "-",
+        )
+    console().print(table)
+
+
+COMMANDS = [fetch, entries]

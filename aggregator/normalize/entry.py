@@ -1,0 +1,268 @@
+"""One parsed entry -> one normalized entry: the composition of the other modules, and the content hash.
+
+Pure and total: the same ``ParsedEntry``, settings and ``now`` always give the same ``NormalizedEntry``, and
+no ``ParsedEntry`` (every field None or empty included) makes it raise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+from aggregator.models import NormalizedEntry, ParsedEntry, ParsedFeed
+from aggregator.normalize.categories import map_categories
+from aggregator.normalize.dates import parse_date, zone
+from aggregator.normalize.html import first_image, html_to_text, sanitize_html, sanitized_html_to_text
+from aggregator.normalize.language import detect_language, normalize_language
+from aggregator.normalize.links import canonical_link, is_web_url, resolve_url
+from aggregator.normalize.text import clean_author, clean_title, make_summary, strip_control_chars
+
+# Bump whenever the output for the same input changes: stored entries are then normalized again.
+NORMALIZER_VERSION = 1
+
+SUMMARY_CHARS = 200
+FALLBACK_TITLE_CHARS = 80
+UNTITLED = "(untitled)"
+
+# A fixed table rather than ``mimetypes``: its answers depend on the Python version and on /etc/mime.types,
+# and image_type feeds the content hash, which must be the same on every machine.
+_IMAGE_TYPES = {
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "jpe": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "avif": "image/avif",
+    "svg": "image/svg+xml",
+    "bmp": "image/bmp",
+    "ico": "image/vnd.microsoft.icon",
+    "tif": "image/tiff",
+    "tiff": "image/tiff",
+    "heic": "image/heic",
+}
+_TYPE_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg", "image/x-png": "image/png"}
+_GENERIC_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"})
+_MAX_TYPE_CHARS = 100  # the image_type column
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizeSettings:
+    """What normalizing needs to know about a source; see docs/configuration.md for each setting."""
+
+    source_name: str
+    timezone: str = "UTC"  # IANA name: zone of naive dates and of ambiguous "CST"
+    categories: tuple[str, ...] = ()  # the source's configured categories, added to every entry
+    aliases: Mapping[str, str] = field(default_factory=dict)  # folded name-or-alias -> canonical name
+    language: str | None = None  # configured language: wins over the feed's and the entry's
+    max_future_seconds: float = 86400.0  # dates further ahead than now+this are dated now (first seen)
+
+    def __post_init__(self) -> None:
+        zone(self.timezone)  # an unknown zone fails here, once, rather than on some entry's naive date
+
+    def fingerprint(self) -> str:
+        """A hash of every setting and of :data:`NORMALIZER_VERSION`: when it changes, entries are redone."""
+        material = json.dumps(
+            [
+                NORMALIZER_VERSION,
+                self.source_name,
+                self.timezone,
+                list(self.categories),
+                sorted(self.aliases.items()),
+                self.language,
+                float(self.max_future_seconds),
+            ],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(material.encode()).hexdigest()
+
+
+def content_hash(
+    *,
+    title: str,
+    link: str | None,
+    author: str | None,
+    published: datetime | None,
+    updated: datetime | None,
+    content_html: str,
+    summary: str,
+    image: str | None,
+    categories: Sequence[str],
+) -> str:
+    """sha256 hex of what a reader sees of an entry: an edited title or body changes it, a re-fetch does not.
+
+    ``published`` is the date the feed gave (before clamping), None when it gave none: an undated entry is
+    dated "now" when first seen, and that must not make every later fetch look like an edit.
+    """
+    material = json.dumps(
+        [
+            title,
+            link,
+            author,
+            published.astimezone(UTC).isoformat() if published else None,
+            updated.astimezone(UTC).isoformat() if updated else None,
+            content_html,
+            summary,
+            image,
+            list(categories),
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _has_text(value: str | None) -> bool:
+    return bool(value and value.strip())
+
+
+def _image_type(url: str, given: str | None = None) -> str | None:
+    """The declared type when it is an image type, else a guess from the file extension."""
+    declared = (given or "").split(";", 1)[0].strip().lower()
+    declared = _TYPE_ALIASES.get(declared, declared)
+    if declared.startswith("image/") and len(declared) <= _MAX_TYPE_CHARS:
+        return declared
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    name = parts.path.rsplit("/", 1)[-1]
+    if "." in name:
+        return _IMAGE_TYPES.get(name.rsplit(".", 1)[1].lower())
+    if "wx_fmt=" in parts.query:  # WeChat's image CDN (mmbiz.qpic.cn): ".../640?wx_fmt=jpeg"
+        fmt = parts.query.split("wx_fmt=", 1)[1].split("&", 1)[0].lower()
+        return _IMAGE_TYPES.get(fmt)
+    return None
+
+
+def _image_url(url: str | None, base: str | None) -> str | None:
+    if not url:
+        return None
+    resolved = resolve_url(strip_control_chars(url), base)
+    return resolved if is_web_url(resolved) else None
+
+
+def _pick_image(
+    entry: ParsedEntry, content_html: str, base: str | None
+) -> tuple[str | None, str | None, int | None]:
+    """(url, type, length) of the entry's image: explicit image, image enclosure, thumbnail, first <img>."""
+    url = _image_url(entry.image, base)
+    if url:
+        return url, _image_type(url), None
+    for enclosure in entry.enclosures:
+        declared = (enclosure.type or "").split(";", 1)[0].strip().lower()
+        if declared.startswith("image/") or (declared in _GENERIC_TYPES and _image_type(enclosure.url)):
+            url = _image_url(enclosure.url, base)
+            if url:
+                length = enclosure.length if enclosure.length and enclosure.length > 0 else None
+                return url, _image_type(url, declared), length
+    for thumbnail in entry.thumbnails:
+        url = _image_url(thumbnail, base)
+        if url:
+            return url, _image_type(url), None
+    url = first_image(content_html)  # already absolute and http(s)
+    if url:
+        return url, _image_type(url), None
+    return None, None, None
+
+
+def _dates(
+    entry: ParsedEntry, settings: NormalizeSettings, now: datetime
+) -> tuple[datetime, datetime | None, str | None, datetime | None]:
+    """(published, updated, published_raw, the feed's own published date for the content hash)."""
+    tz = settings.timezone
+    published_raw = entry.published_raw
+    given = parse_date(published_raw, tz)
+    if given is None:
+        published_raw = entry.updated_raw
+        given = parse_date(published_raw, tz)
+    if given is None:
+        published_raw = None
+    latest = now + timedelta(seconds=settings.max_future_seconds)
+    published = given if given is not None and given <= latest else now
+    updated = parse_date(entry.updated_raw, tz)
+    if updated is not None and (updated == published or updated > latest):
+        updated = None
+    raw = strip_control_chars(published_raw) if published_raw is not None else None
+    return published, updated, raw, given
+
+
+def _summary(entry: ParsedEntry, content_text: str) -> str:
+    """From the entry's own summary when it is not just a copy of the content, else from the content."""
+    text = ""
+    summary_html, content = entry.summary_html, entry.content_html
+    if summary_html and _has_text(content) and summary_html.strip() != (content or "").strip():
+        text = html_to_text(summary_html)
+    return make_summary(text or content_text, SUMMARY_CHARS)
+
+
+def _language(
+    entry: ParsedEntry, feed: ParsedFeed, settings: NormalizeSettings, title: str, text: str
+) -> str | None:
+    """Configured language > the entry's > the feed's > a guess from the text."""
+    for code in (settings.language, entry.language, feed.language):
+        language = normalize_language(code)
+        if language:
+            return language
+    return detect_language(f"{title}\n{text}")
+
+
+def normalize_entry(
+    entry: ParsedEntry, key: str, feed: ParsedFeed, settings: NormalizeSettings, now: datetime
+) -> NormalizedEntry:
+    """The stored form of ``entry`` (whose key :func:`~.keys.assign_keys` gave), first seen at ``now``.
+
+    Relative URLs in the content resolve against the entry's base (xml:base or document URL), else its link,
+    else the feed's link. ``now`` must be timezone-aware.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be a timezone-aware datetime")
+    now = now.astimezone(UTC)
+    link = canonical_link(entry.link, entry.base_url)
+    base = entry.base_url or link or canonical_link(feed.link)
+    raw_content = entry.content_html if _has_text(entry.content_html) else entry.summary_html
+    content_html = sanitize_html(raw_content or "", base)
+    content_text = sanitized_html_to_text(content_html)
+    summary = _summary(entry, content_text)
+    own_title = clean_title(entry.title, entry.title_is_html)
+    title = own_title or make_summary(summary, FALLBACK_TITLE_CHARS) or UNTITLED
+    author = clean_author(entry.author)
+    published, updated, published_raw, given = _dates(entry, settings, now)
+    image, image_type, image_length = _pick_image(entry, content_html, base)
+    categories = map_categories(entry.categories, settings.categories, settings.aliases)
+    language = _language(entry, feed, settings, own_title, content_text or summary)
+    digest = content_hash(
+        title=title,
+        link=link,
+        author=author,
+        published=given,
+        updated=updated,
+        content_html=content_html,
+        summary=summary,
+        image=image,
+        categories=categories,
+    )
+    return NormalizedEntry(
+        key=key,
+        link=link,
+        title=title,
+        author=author,
+        published=published,
+        updated=updated,
+        published_raw=published_raw,
+        summary=summary,
+        content_html=content_html,
+        content_text=content_text,
+        image=image,
+        image_type=image_type,
+        image_length=image_length,
+        language=language,
+        categories=categories,
+        content_hash=digest,
+        raw_hash=entry.raw_hash,
+    )

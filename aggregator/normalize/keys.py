@@ -1,0 +1,96 @@
+"""Stable entry keys and published ids.
+
+A key says "this is the same entry as last time" for every fetch of a source, so it may depend only on what
+the feed says about the entry, never on fetch time or on the entry's position in a changing feed:
+
+* the GUID / Atom id when there is one: ``g:<guid>``;
+* else the canonical link without its scheme (an http->https move, or a new tracking parameter, is not a new
+  entry): ``l://host/path?query``;
+* else a hash of title and content: ``h:<32 hex>``.
+
+Feeds repeat GUIDs (WordPress exports, portals that put the section URL in every <guid>, wechat-feeds that
+re-list an article): duplicates in one document are told apart, never merged. A duplicate whose link differs
+from earlier ones gets ``<guid>|<link key>``; one whose link is the same but whose title or content differs
+gets ``<key>|<hash key>``; a true copy gets ``#2``, ``#3``... in document order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aggregator.models import ParsedEntry
+from aggregator.normalize.links import canonical_link, link_key
+from aggregator.normalize.text import strip_control_chars
+
+MAX_KEY_CHARS = 400
+# uuid5(NAMESPACE_URL, "https://github.com/aggregator-project/aggregator#entry"); fixed forever: changing it
+# would change every published id.
+ENTRY_NAMESPACE = uuid.UUID("7c13eee9-2f7f-5fd6-9450-c82e86bd3c4c")
+
+
+@dataclass(frozen=True, slots=True)
+class _Identity:
+    base: str  # g:, l: or h: key
+    link: str | None  # l: key of the canonical link
+    content: str  # h: key of title + content
+
+
+def _limited(prefix: str, value: str) -> str:
+    """``prefix + value``, or ``prefix + sha256(value)`` when that would exceed :data:`MAX_KEY_CHARS`."""
+    if len(prefix) + len(value) <= MAX_KEY_CHARS:
+        return prefix + value
+    return prefix + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _content_key(entry: ParsedEntry) -> str:
+    material = f"{entry.title or ''}\n{entry.content_html or entry.summary_html or ''}"
+    return "h:" + hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _identity(entry: ParsedEntry) -> _Identity:
+    link = canonical_link(entry.link, entry.base_url)
+    lkey = _limited("l:", link_key(link)) if link else None
+    content = _content_key(entry)
+    guid = strip_control_chars(entry.guid).strip() if entry.guid else ""
+    if guid:
+        return _Identity(_limited("g:", guid), lkey, content)
+    return _Identity(lkey or content, lkey, content)
+
+
+def assign_keys(entries: Sequence[ParsedEntry]) -> list[str]:
+    """One stable, unique key per entry of a document, in the same order."""
+    earlier: dict[str, list[_Identity]] = {}
+    used: set[str] = set()
+    keys: list[str] = []
+    for entry in entries:
+        ident = _identity(entry)
+        same = earlier.setdefault(ident.base, [])
+        candidate = ident.base
+        if same:
+            if (
+                ident.link is not None
+                and ident.link != ident.base
+                and all(o.link != ident.link for o in same)
+            ):
+                candidate = _limited(ident.base[:2], f"{ident.base[2:]}|{ident.link}")
+            elif ident.content != ident.base and all(o.content != ident.content for o in same):
+                candidate = _limited(ident.base[:2], f"{ident.base[2:]}|{ident.content}")
+        same.append(ident)
+        key, n = candidate, 1
+        while key in used:
+            n += 1
+            key = f"{candidate}#{n}"
+        used.add(key)
+        keys.append(key)
+    return keys
+
+
+def entry_uid(source_name: str, key: str) -> str:
+    """The published id of an entry (RSS guid, Atom id, JSON Feed id): a UUID5, the same forever.
+
+    Source names cannot contain ``/`` (configuration rule), so ``name/key`` is unambiguous.
+    """
+    return str(uuid.uuid5(ENTRY_NAMESPACE, f"{source_name}/{key}"))

@@ -1,0 +1,73 @@
+"""Bytes and headers -> :class:`~aggregator.models.ParsedFeed`: RSS 0.9x/1.0/2.0, Atom, RDF and JSON Feed.
+
+Nothing here fetches anything: the caller passes the body it fetched (or read from disk) with its HTTP
+headers, and :class:`ParseOptions` says what the configuration knows about the source. A document that
+yields entries, even after repairs, is a success with ``warnings``; a document with none is a
+:class:`~aggregator.errors.ParseError` whose message says why, except a well-formed feed that simply has
+no items (FeedReader/Rss20DailyMail.xml), which is a valid empty feed.
+
+Modules: :mod:`.sniff` (what kind of document), :mod:`.prepare` (charset, prolog, illegal characters),
+:mod:`.feedparser_path` (the only code that sees feedparser's dicts), :mod:`.jsonfeed`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from aggregator.errors import ParseError
+from aggregator.models import ParsedFeed
+from aggregator.parse.feedparser_path import convert, run_feedparser
+from aggregator.parse.jsonfeed import parse_json_feed
+from aggregator.parse.prepare import charset_from_content_type, media_type, prepare_xml
+from aggregator.parse.sniff import DocumentKind, describe_start, looks_like_html, sniff
+
+__all__ = ["ParseOptions", "parse_document"]
+
+_ROOT = re.compile(rb"<([A-Za-z_][\w:.-]*)")
+
+
+@dataclass(frozen=True, slots=True)
+class ParseOptions:
+    """What the configuration knows about a source's documents."""
+
+    url: str | None = None  # the document's URL: base for relative links, never fetched
+    encoding: str | None = None  # decode as this charset whatever the document declares
+
+
+def parse_document(
+    body: bytes, headers: Mapping[str, str] | None = None, options: ParseOptions = ParseOptions()
+) -> ParsedFeed:
+    """Read a feed document; raises :class:`ParseError` when no entry can be read from it."""
+    lowered = {name.lower(): value for name, value in (headers or {}).items()}
+    content_type = lowered.get("content-type")
+    kind = sniff(body, media_type(content_type))
+    if kind is DocumentKind.EMPTY:
+        raise ParseError("empty document")
+    if kind is DocumentKind.JSON:
+        return parse_json_feed(
+            body,
+            url=options.url,
+            charset=options.encoding or charset_from_content_type(content_type),
+            media_type=media_type(content_type),
+        )
+    if kind is DocumentKind.TEXT:
+        raise ParseError(f"not a feed: neither XML nor JSON (starts with {describe_start(body)!r})")
+    return _parse_xml(body, content_type, options)
+
+
+def _parse_xml(body: bytes, content_type: str | None, options: ParseOptions) -> ParsedFeed:
+    charset = charset_from_content_type(content_type)
+    prepared = prepare_xml(body, http_charset=charset, override=options.encoding)
+    result = run_feedparser(prepared.body, media_type=media_type(content_type), url=options.url)
+    feed, malformed = convert(result, prepared, url=options.url)
+    if feed.entries or (feed.format and malformed is None):
+        return feed
+    if looks_like_html(body):
+        raise ParseError("not a feed: looks like an HTML page")
+    if malformed:
+        raise ParseError(f"no entries could be read: {malformed}")
+    root = _ROOT.search(prepared.body, len(b'<?xml version="1.0" encoding="utf-8"?>'))
+    found = f" (the root element is <{root.group(1).decode('utf-8', 'replace')}>)" if root else ""
+    raise ParseError(f"not a feed: no RSS, Atom or RDF root element{found}")

@@ -1,0 +1,101 @@
+"""From a fetched document to the entries worth storing: pure, picklable, runnable in a worker process.
+
+parse -> stable keys -> skip entries whose raw material did not change (before the expensive normalizing)
+-> normalize -> source include/exclude rules. No I/O and no clock: ``now`` comes in the job, so the same job
+always gives the same result, and large runs can spread jobs over a process pool.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from aggregator.filters import Filter
+from aggregator.filters.match import Subject, compile_filter
+from aggregator.models import NormalizedEntry, ParsedFeed
+from aggregator.normalize import NormalizeSettings, assign_keys, normalize_entry
+from aggregator.parse import ParseOptions, parse_document
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRules:
+    """What the pure pipeline needs to know about one source, taken from its configuration."""
+
+    settings: NormalizeSettings
+    include: Filter | None = None
+    exclude: Filter | None = None
+    encoding: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessJob:
+    rules: SourceRules
+    now: datetime
+    known: Mapping[str, str] = field(default_factory=dict)  # key -> stored raw hash
+    body: bytes | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    url: str | None = None
+    feed: ParsedFeed | None = None  # already parsed (a folder of Markdown articles)
+
+
+@dataclass(frozen=True, slots=True)
+class Processed:
+    title: str | None
+    link: str | None
+    language: str | None
+    ttl_seconds: int | None
+    format: str
+    entries: tuple[NormalizedEntry, ...]  # new, or whose raw material changed; after include/exclude
+    seen: int
+    unchanged: int
+    filtered: int
+    warnings: tuple[str, ...]
+
+
+def stored_raw_hash(raw_hash: str, fingerprint: str) -> str:
+    """The raw hash as stored: changed normalizing settings (aliases, timezone...) mean new work."""
+    return hashlib.sha256(f"{raw_hash}\x00{fingerprint}".encode()).hexdigest()
+
+
+def process_document(job: ProcessJob) -> Processed:
+    """Parse (unless already parsed) and normalize what changed; ParseError for unreadable documents."""
+    if job.feed is not None:
+        feed = job.feed
+    else:
+        assert job.body is not None, "a job needs a body or a parsed feed"
+        feed = parse_document(job.body, job.headers, ParseOptions(url=job.url, encoding=job.rules.encoding))
+    settings = job.rules.settings
+    fingerprint = settings.fingerprint()
+    keys = assign_keys(feed.entries)
+    include = compile_filter(job.rules.include, settings.aliases) if job.rules.include else None
+    exclude = compile_filter(job.rules.exclude, settings.aliases) if job.rules.exclude else None
+
+    out: list[NormalizedEntry] = []
+    unchanged = filtered = 0
+    for parsed, key in zip(feed.entries, keys, strict=True):
+        raw = stored_raw_hash(parsed.raw_hash, fingerprint)
+        if job.known.get(key) == raw:
+            unchanged += 1
+            continue
+        entry = normalize_entry(parsed, key, feed, settings, job.now)
+        entry = replace(entry, raw_hash=raw)
+        if include or exclude:
+            subject = Subject(entry, settings.source_name, job.now)
+            if (include and not include(subject)) or (exclude and exclude(subject)):
+                filtered += 1
+                continue
+        out.append(entry)
+    return Processed(
+        title=feed.title,
+        link=feed.link,
+        language=feed.language,
+        ttl_seconds=feed.ttl_seconds,
+        format=feed.format,
+        entries=tuple(out),
+        seen=len(feed.entries),
+        unchanged=unchanged,
+        filtered=filtered,
+        warnings=feed.warnings,
+    )

@@ -1,0 +1,680 @@
+"""Fetching feeds over HTTP: conditional GET, redirects, limits, and errors a user can act on.
+
+Every fetch is bounded in time (one total deadline, because httpx's timeouts are per operation and a server
+dripping one byte a second would otherwise hold us forever), in size (counted after decompression, while
+streaming, so a gzip or brotli bomb is stopped early) and in concurrency (globally and per host, to be
+polite to portals that serve many of our sources). Whatever goes wrong becomes a :class:`FetchError` whose
+``kind`` drives backoff and whose message says what happened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import re
+import socket
+import ssl
+import time
+import zlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http import HTTPStatus
+from types import TracebackType
+from typing import Protocol, Self
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+import aggregator
+from aggregator.errors import FetchError, NotAFeedError
+from aggregator.models import FetchedDocument
+from aggregator.sources.discovery import find_feed_links
+from aggregator.sources.retry import retry_after_seconds
+from aggregator.units import format_size
+
+try:
+    import brotli  # type: ignore[import-untyped]
+except ImportError:  # pragma: no cover - httpx[brotli] installs it on CPython
+    brotli = None
+
+log = logging.getLogger(__name__)
+
+DEFAULT_USER_AGENT = f"aggregator/{aggregator.__version__} (+{aggregator.PROJECT_URL})"
+
+# Brotli is only advertised when its output can be bounded per call (brotli >= 1.2): one 64 KB chunk of a
+# brotli bomb can otherwise expand to gigabytes before we get a chance to count it.
+_BROTLI = brotli is not None and hasattr(brotli.Decompressor, "can_accept_more_data")
+ACCEPT_ENCODING = "gzip, deflate, br" if _BROTLI else "gzip, deflate"
+_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, "
+    "application/json;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5"
+)
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_PERMANENT_REDIRECTS = frozenset({301, 308})
+_LOCATION = "aggregator.location"
+_CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_FEED_ROOT = re.compile(rb"<(?:[a-z0-9_.-]+:)?(?:rss|feed|rdf)(?=[\s/>])", re.IGNORECASE)
+_HTML_START = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.IGNORECASE | re.DOTALL)
+_SNIFF_BYTES = 4096
+_PIECE_BYTES = 65_536
+
+
+@dataclass(frozen=True, slots=True)
+class HttpOptions:
+    """How to fetch one source; built from its configuration (timeouts in seconds, sizes in bytes)."""
+
+    timeout_seconds: float = 30.0
+    connect_timeout_seconds: float = 10.0
+    max_body_bytes: int = 15_000_000
+    user_agent: str = DEFAULT_USER_AGENT
+    headers: Mapping[str, str] = field(default_factory=dict)
+    proxy: str | None = None
+    max_redirects: int = 10
+    discover: bool = False
+
+    def __post_init__(self) -> None:
+        if self.timeout_seconds <= 0 or self.connect_timeout_seconds <= 0:
+            raise ValueError("timeouts must be positive")
+        if self.max_body_bytes <= 0 or self.max_redirects < 0:
+            raise ValueError("max_body_bytes must be positive and max_redirects not negative")
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """The last response of a redirect chain; ``body`` is read only for 2xx answers."""
+
+    url: str
+    status: int
+    reason: str
+    headers: dict[str, str]
+    body: bytes | None
+    redirected: bool
+    permanent: bool  # at least one redirect, and all of them 301/308
+
+
+class HttpFetcher:
+    """Owns the httpx.AsyncClient(s) (one per distinct proxy), a global concurrency limit and per-host limits.
+
+    Create one per process (in the composition root) and close it with :meth:`aclose` or ``async with``.
+    """
+
+    def __init__(self, *, concurrency: int = 16, per_host: int = 2) -> None:
+        if concurrency < 1 or per_host < 1:
+            raise ValueError("concurrency and per_host must be at least 1")
+        self._concurrency = asyncio.Semaphore(concurrency)
+        self._hosts = _HostLimits(per_host)
+        self._clients: dict[str | None, httpx.AsyncClient] = {}
+        self._closed = False
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        self._closed = True
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
+    async def fetch(
+        self, url: str, options: HttpOptions, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchedDocument:
+        """Fetch ``url``; raise :class:`FetchError` (or :class:`NotAFeedError`) for anything but a document.
+
+        The total timeout starts once a global slot is free: waiting behind other sources is not this
+        server's fault. Waits for a per-host slot are likewise not counted.
+        """
+        if self._closed:
+            raise RuntimeError("HttpFetcher is closed")
+        async with self._concurrency:
+            started = time.monotonic()
+            budget = asyncio.timeout(options.timeout_seconds)
+            try:
+                async with budget:
+                    document = await self._fetch_document(url.strip(), options, etag, last_modified, budget)
+            except TimeoutError as exc:
+                if not budget.expired():
+                    raise FetchError(f"request to {url} failed: timed out", kind="timeout") from exc
+                seconds = _seconds(options.timeout_seconds)
+                raise FetchError(f"timed out after {seconds}s (total timeout)", kind="timeout") from None
+        elapsed_ms = round((time.monotonic() - started) * 1000)
+        log.debug("fetched url=%s status=%s ms=%d", url, document.status, elapsed_ms)
+        return dataclasses.replace(document, elapsed_ms=elapsed_ms)
+
+    async def _fetch_document(
+        self,
+        url: str,
+        options: HttpOptions,
+        etag: str | None,
+        last_modified: str | None,
+        budget: asyncio.Timeout,
+    ) -> FetchedDocument:
+        validators = {"If-None-Match": etag, "If-Modified-Since": last_modified}
+        answer = await self._follow(url, options, validators, budget)
+        _check_status(answer, conditional=bool(etag or last_modified))
+        if answer.status == 304:
+            return FetchedDocument(
+                url=url,
+                status=304,
+                body=None,
+                headers=answer.headers,
+                final_url=answer.url,
+                permanent_url=answer.url if answer.permanent else None,
+                etag=answer.headers.get("etag", etag),
+                last_modified=answer.headers.get("last-modified", last_modified),
+            )
+        if not _is_html_page(answer):
+            return _document(url, answer, answer.url if answer.permanent else None)
+
+        links = find_feed_links(answer.body or b"", answer.url)
+        if not options.discover or not links:
+            raise NotAFeedError(
+                _not_a_feed_message(answer.url, links), discovered=links, status=answer.status
+            )
+        feed_url = links[0]
+        log.debug("discovered feed url=%s page=%s", feed_url, answer.url)
+        try:
+            # The validators belong to the page, not to the feed: ask for the feed unconditionally.
+            feed = await self._follow(feed_url, options, {}, budget)
+            _check_status(feed, conditional=False)
+        except FetchError as exc:
+            raise FetchError(
+                f"{answer.url} links to the feed {feed_url}, but fetching it failed: {exc}",
+                kind=exc.kind,
+                status=exc.status,
+                retry_after_seconds=exc.retry_after_seconds,
+            ) from exc
+        if _is_html_page(feed):  # discovery is followed once, never in a loop
+            raise NotAFeedError(
+                f"{answer.url} links to the feed {feed_url}, but that URL is an HTML page too "
+                "(set the source's url to the feed itself)",
+                discovered=links,
+                status=feed.status,
+            )
+        return _document(url, feed, feed.url if feed.permanent else feed_url)
+
+    async def _follow(
+        self, url: str, options: HttpOptions, extra: Mapping[str, str | None], budget: asyncio.Timeout
+    ) -> _Answer:
+        """GET ``url``, following redirects by hand so every hop is checked, limited and recorded."""
+        start = _checked_url(url)
+        current = start
+        client = self._client(options.proxy)
+        headers = _request_headers(options, extra)
+        permanent, hops = True, 0
+        host: str | None = None
+        try:
+            while True:
+                key = _host_key(current)
+                if key != host:
+                    if host is not None:
+                        self._hosts.release(host)
+                        host = None
+                    await self._wait_for_host(key, budget)
+                    host = key
+                same_origin = _origin(current) == _origin(start)
+                response = await _send(client, current, headers if same_origin else _public(headers), options)
+                try:
+                    location = response.extensions.get(_LOCATION)
+                    if response.status_code in _REDIRECT_STATUSES and location:
+                        hops += 1
+                        if hops > options.max_redirects:
+                            raise FetchError(
+                                f"too many redirects (more than {options.max_redirects}) from {url}",
+                                kind="redirects",
+                                status=response.status_code,
+                            )
+                        permanent = permanent and response.status_code in _PERMANENT_REDIRECTS
+                        log.debug("redirect status=%s url=%s to=%s", response.status_code, current, location)
+                        current = _checked_url(location.strip(), base=current)
+                        continue
+                    ok = 200 <= response.status_code < 300
+                    body = await _read_body(response, options.max_body_bytes) if ok else None
+                    return _Answer(
+                        url=str(current),
+                        status=response.status_code,
+                        reason=_reason(response),
+                        headers={name.lower(): value for name, value in response.headers.items()},
+                        body=body,
+                        redirected=hops > 0,
+                        permanent=permanent and hops > 0,
+                    )
+                finally:
+                    await response.aclose()
+        except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, httpx.CookieConflict) as exc:
+            raise _transport_error(exc, current, options) from exc
+        finally:
+            if host is not None:
+                self._hosts.release(host)
+
+    async def _wait_for_host(self, key: str, budget: asyncio.Timeout) -> None:
+        """Take a slot for ``key`` with the total deadline paused: queueing behind siblings is not slow."""
+        loop = asyncio.get_running_loop()
+        deadline = budget.when()
+        remaining = None if deadline is None else deadline - loop.time()
+        budget.reschedule(None)
+        try:
+            await self._hosts.acquire(key)
+        finally:
+            if not budget.expired():
+                budget.reschedule(None if remaining is None else loop.time() + remaining)
+
+    def _client(self, proxy: str | None) -> httpx.AsyncClient:
+        client = self._clients.get(proxy)
+        if client is None:
+            try:
+                client = httpx.AsyncClient(
+                    proxy=proxy,
+                    follow_redirects=False,
+                    limits=httpx.Limits(max_connections=None, max_keepalive_connections=32),
+                    event_hooks={"response": [_set_location_aside]},
+                )
+            except (ImportError, ValueError, httpx.InvalidURL) as exc:
+                raise FetchError(f"cannot use the proxy {_redact(proxy)}: {exc}", kind="network") from exc
+            self._clients[proxy] = client
+        return client
+
+
+class _HostLimits:
+    """One semaphore per host:port, created on first use and dropped when idle so the map stays small."""
+
+    def __init__(self, per_host: int) -> None:
+        self._per_host = per_host
+        self._semaphores: dict[str, tuple[asyncio.Semaphore, list[int]]] = {}
+
+    async def acquire(self, key: str) -> None:
+        semaphore, users = self._semaphores.setdefault(key, (asyncio.Semaphore(self._per_host), [0]))
+        users[0] += 1
+        try:
+            await semaphore.acquire()
+        except BaseException:
+            self._forget(key)
+            raise
+
+    def release(self, key: str) -> None:
+        self._semaphores[key][0].release()
+        self._forget(key)
+
+    def _forget(self, key: str) -> None:
+        users = self._semaphores[key][1]
+        users[0] -= 1
+        if users[0] == 0:
+            del self._semaphores[key]
+
+
+# ------------------------------------------------------------------------------------ requests and URLs
+
+
+def _checked_url(url: str, base: httpx.URL | None = None) -> httpx.URL:
+    """Only http(s) with a host: a feed (or a redirect) must never make us read ``file:`` or ``gopher:``."""
+    action = f"follow the redirect from {base} to" if base is not None else "fetch"
+    try:
+        parsed = base.join(url) if base is not None else httpx.URL(url)
+    except (httpx.InvalidURL, ValueError, TypeError) as exc:
+        raise FetchError(f"refusing to {action} {url!r}: not a valid URL ({exc})", kind="scheme") from exc
+    if parsed.scheme not in ("http", "https"):
+        raise FetchError(
+            f"refusing to {action} {url}: only http:// and https:// URLs are fetched", kind="scheme"
+        )
+    if not parsed.host:
+        raise FetchError(f"refusing to {action} {url}: the URL has no host", kind="scheme")
+    return parsed
+
+
+def _host_key(url: httpx.URL) -> str:
+    port = url.port or (443 if url.scheme == "https" else 80)
+    return f"{url.host.lower()}:{port}"
+
+
+def _origin(url: httpx.URL) -> tuple[str, str]:
+    return url.scheme, _host_key(url)
+
+
+def _request_headers(options: HttpOptions, extra: Mapping[str, str | None]) -> dict[str, str]:
+    """Our defaults, then the source's own headers (which win), then the conditional-GET validators."""
+    headers = {"User-Agent": options.user_agent, "Accept": _ACCEPT, "Accept-Encoding": ACCEPT_ENCODING}
+    for name, value in [*options.headers.items(), *extra.items()]:
+        for existing in [h for h in headers if h.lower() == name.lower()]:
+            del headers[existing]
+        if value is not None:
+            headers[name] = value
+    return headers
+
+
+def _public(headers: Mapping[str, str]) -> dict[str, str]:
+    """Credentials configured for a source go to its own origin only, never to where it redirects."""
+    return {name: value for name, value in headers.items() if name.lower() not in _CREDENTIAL_HEADERS}
+
+
+async def _send(
+    client: httpx.AsyncClient, url: httpx.URL, headers: Mapping[str, str], options: HttpOptions
+) -> httpx.Response:
+    try:
+        # Read/write/pool have no timeout of their own: the total deadline around the fetch bounds them.
+        request = client.build_request(
+            "GET", url, headers=headers, timeout=httpx.Timeout(None, connect=options.connect_timeout_seconds)
+        )
+    except UnicodeEncodeError as exc:
+        raise FetchError(
+            f"cannot send the request to {url}: header values must be ASCII", kind="http"
+        ) from exc
+    except (ValueError, TypeError) as exc:
+        raise FetchError(f"cannot send the request to {url}: invalid header ({exc})", kind="http") from exc
+    return await client.send(request, stream=True)
+
+
+async def _set_location_aside(response: httpx.Response) -> None:
+    """Move a redirect's Location out of httpx's sight, into ``extensions``.
+
+    httpx prepares the next request of a redirect even when not following it, and raises on a Location
+    such as ``data:,x``; the redirect must be judged (and refused with kind ``scheme``) by our own rules.
+    """
+    if response.status_code in _REDIRECT_STATUSES and "location" in response.headers:
+        response.extensions[_LOCATION] = response.headers["location"]
+        del response.headers["location"]
+
+
+def _redact(url: str | None) -> str:
+    """A proxy URL without its password, fit for logs and error messages."""
+    if url is None:
+        return "(none)"
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+# -------------------------------------------------------------------------------------------- responses
+
+
+def _reason(response: httpx.Response) -> str:
+    """The standard phrase when we know the code: servers send odd ones ("OK" on a 404), HTTP/2 none."""
+    try:
+        return HTTPStatus(response.status_code).phrase
+    except ValueError:
+        return response.reason_phrase.strip()[:80]
+
+
+def _check_status(answer: _Answer, *, conditional: bool) -> None:
+    status = answer.status
+    if 200 <= status < 300 or (status == 304 and conditional):
+        return
+    text = f"HTTP {status} {answer.reason}".rstrip()
+    if answer.redirected:
+        text += f" (redirected to {answer.url})"
+    if status == 304:
+        raise FetchError(f"{text} to a request that was not conditional", kind="http", status=status)
+    if status == 410:
+        raise FetchError(
+            f"{text}: the feed was removed; fix or remove the source", kind="gone", status=status
+        )
+    if status in (429, 503):
+        wait = retry_after_seconds(answer.headers.get("retry-after"), datetime.now(UTC))
+        if wait is not None:
+            text += f"; the server asks to retry after {wait:.0f}s"
+        raise FetchError(text, kind="rate_limited", status=status, retry_after_seconds=wait)
+    if status in _REDIRECT_STATUSES:
+        text += " without a Location to follow"
+    raise FetchError(text, kind="http", status=status)
+
+
+def _document(url: str, answer: _Answer, permanent_url: str | None) -> FetchedDocument:
+    return FetchedDocument(
+        url=url,
+        status=answer.status,
+        body=answer.body,
+        headers=answer.headers,
+        final_url=answer.url,
+        permanent_url=permanent_url,
+        etag=answer.headers.get("etag"),
+        last_modified=answer.headers.get("last-modified"),
+    )
+
+
+def _is_html_page(answer: _Answer) -> bool:
+    """An HTML page, unless the bytes are a feed anyway (many CMSs serve RSS as text/html)."""
+    head = (answer.body or b"")[:_SNIFF_BYTES]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", "ignore").encode("utf-8")
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    if _FEED_ROOT.search(head) or (head.lstrip().startswith(b"{") and b"jsonfeed.org/version" in head):
+        return False
+    media_type = answer.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type in _HTML_TYPES:
+        return True
+    # Misconfigured servers send pages as text/plain or with no type at all; trust the markup then.
+    return media_type in ("", "text/plain") and bool(_HTML_START.match(head))
+
+
+def _not_a_feed_message(page: str, links: tuple[str, ...]) -> str:
+    if not links:
+        return (
+            f"{page} is an HTML page, not a feed, and no feed link was found in it "
+            "(use the URL of the RSS, Atom or JSON feed itself)"
+        )
+    if len(links) == 1:
+        return (
+            f"{page} is an HTML page, not a feed; it links to the feed {links[0]} "
+            "(use that URL, or set discover: true)"
+        )
+    return (
+        f"{page} is an HTML page, not a feed; it links to the feeds {', '.join(links)} "
+        "(use one of those URLs, or set discover: true to take the first)"
+    )
+
+
+# ------------------------------------------------------------------------------------ bodies and limits
+
+
+async def _read_body(response: httpx.Response, limit: int) -> bytes:
+    """Read and decode the body, counting decoded bytes so a bomb stops at the limit, not in memory."""
+    declared = response.headers.get("content-length", "").strip()
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit, f"; Content-Length says {format_size(int(declared))}")
+    coding = response.headers.get("content-encoding", "").strip().lower()
+    decoder = _decoder_for(coding)
+    body = bytearray()
+    try:
+        async for raw in response.aiter_raw():
+            for piece in decoder.feed(raw):
+                body += piece
+                if len(body) > limit:
+                    raise _too_large(limit)
+        for piece in decoder.flush():
+            body += piece
+            if len(body) > limit:
+                raise _too_large(limit)
+    except _DecodeError as exc:
+        raise FetchError(f"the body is not valid {coding} data ({exc})", kind="http") from exc
+    return bytes(body)
+
+
+def _too_large(limit: int, detail: str = "") -> FetchError:
+    return FetchError(
+        f"document larger than {format_size(limit)} limit (max_body_size{detail})", kind="too_large"
+    )
+
+
+class _DecodeError(ValueError):
+    pass
+
+
+class _Decoder(Protocol):
+    def feed(self, data: bytes) -> Iterator[bytes]: ...
+    def flush(self) -> Iterator[bytes]: ...
+
+
+def _decoder_for(coding: str) -> _Decoder:
+    """One decoder per Content-Encoding; unknown codings pass through as httpx does, stacked ones fail."""
+    codings = [c.strip() for c in coding.split(",") if c.strip() not in ("", "identity")]
+    if len(codings) > 1:
+        raise FetchError(f"cannot decode the stacked Content-Encoding {coding!r}", kind="http")
+    name = codings[0] if codings else ""
+    if name in ("gzip", "x-gzip", "deflate"):
+        return _ZlibDecoder(gzip=name != "deflate")
+    if name == "br" and _BROTLI:
+        return _BrotliDecoder()
+    if name:
+        log.debug("unknown Content-Encoding %r, body passed through", name)
+    return _Identity()
+
+
+class _Identity:
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        if data:
+            yield data
+
+    def flush(self) -> Iterator[bytes]:
+        yield from ()
+
+
+class _ZlibDecoder:
+    """gzip (several members allowed) and deflate, in pieces of at most 64 KB.
+
+    RFC 9110 §8.4.1.2 says deflate is zlib-wrapped, but some servers send raw deflate: like browsers and
+    httpx, fall back to raw when the very first bytes are not a zlib header.
+    """
+
+    def __init__(self, *, gzip: bool) -> None:
+        self._gzip = gzip
+        self._inflater = zlib.decompressobj(zlib.MAX_WBITS | 16 if gzip else zlib.MAX_WBITS)
+        self._head: bytearray | None = None if gzip else bytearray()  # input kept until deflate is proven
+        self._done = False
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        while not self._done:
+            try:
+                out = self._inflater.decompress(data, _PIECE_BYTES)
+            except zlib.error as exc:
+                if self._head is None:
+                    raise _DecodeError(str(exc)) from exc
+                data, self._head = bytes(self._head) + data, None
+                self._inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+                continue
+            if self._head is not None:
+                self._head = None if out else self._head + data
+            if out:
+                yield out
+            if self._inflater.eof:
+                data = self._inflater.unused_data
+                if self._gzip and data.startswith(b"\x1f\x8b"):
+                    self._inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+                    continue
+                self._done = True  # trailing garbage after the stream is ignored, as browsers do
+                return
+            data = self._inflater.unconsumed_tail
+            if not data and len(out) < _PIECE_BYTES:
+                return
+
+    def flush(self) -> Iterator[bytes]:
+        if not self._done:
+            rest = self._inflater.flush()
+            if rest:
+                yield rest
+
+
+class _BrotliDecoder:
+    def __init__(self) -> None:
+        self._decompressor = brotli.Decompressor()
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        try:
+            out: bytes = self._decompressor.process(data, output_buffer_limit=_PIECE_BYTES)
+            if out:
+                yield out
+            while not self._decompressor.can_accept_more_data():
+                out = self._decompressor.process(b"", output_buffer_limit=_PIECE_BYTES)
+                if not out:
+                    return
+                yield out
+        except brotli.error as exc:
+            raise _DecodeError(str(exc)) from exc
+
+    def flush(self) -> Iterator[bytes]:
+        try:
+            while not self._decompressor.is_finished():
+                out: bytes = self._decompressor.process(b"", output_buffer_limit=_PIECE_BYTES)
+                if not out:
+                    return  # a truncated stream: keep what was decoded, the parser will judge
+                yield out
+        except brotli.error as exc:
+            raise _DecodeError(str(exc)) from exc
+
+
+# --------------------------------------------------------------------------------------- network errors
+
+
+def _transport_error(exc: Exception, url: httpx.URL, options: HttpOptions) -> FetchError:
+    """A short sentence for a transport failure; the exception chain keeps the details for --verbose."""
+    where = url.host if url.port is None else f"{url.host}:{url.port}"
+    cause = _root_cause(exc)
+    connecting = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout) and not isinstance(
+        cause, ssl.SSLError
+    )
+    if options.proxy is not None and connecting:
+        where = f"the proxy {_redact(options.proxy)}"  # we never reach the server ourselves
+    if isinstance(exc, httpx.ConnectTimeout):
+        seconds = _seconds(options.connect_timeout_seconds)
+        return FetchError(
+            f"timed out after {seconds}s connecting to {where} (connect timeout)", kind="timeout"
+        )
+    if isinstance(exc, httpx.TimeoutException):
+        return FetchError(f"timed out waiting for {where}", kind="timeout")
+    if isinstance(exc, httpx.LocalProtocolError):  # e.g. a configured header value with a line break
+        return FetchError(f"cannot send the request to {where}: {_short(exc)}", kind="http")
+    if isinstance(exc, httpx.ProxyError):
+        message = f"the proxy {_redact(options.proxy)} failed: {_short(cause or exc)}"
+    elif isinstance(cause, socket.gaierror):
+        host = where if options.proxy is not None and connecting else f"host {url.host}"
+        message = f"could not resolve {host} (DNS lookup failed)"
+    elif isinstance(cause, ssl.SSLCertVerificationError):
+        message = f"the TLS certificate of {where} is not valid: {cause.verify_message}"
+    elif isinstance(cause, ssl.SSLError):
+        reason = (cause.reason or _short(cause)).replace("_", " ").lower()
+        message = f"TLS handshake with {where} failed: {reason}"
+    elif isinstance(cause, ConnectionRefusedError):
+        message = f"connection refused by {where}"
+    elif isinstance(cause, ConnectionResetError):
+        message = f"connection reset by {where}"
+    elif isinstance(exc, httpx.RemoteProtocolError):
+        message = f"{where} broke off or garbled the response: {_short(exc)}"
+    elif isinstance(exc, httpx.ConnectError):
+        message = f"could not connect to {where}: {_short(cause or exc)}"
+    else:
+        message = f"request to {where} failed: {_short(cause or exc)}"
+    return FetchError(message, kind="network")
+
+
+def _root_cause(exc: BaseException) -> BaseException | None:
+    """The first DNS, TLS or connection error in the chain (through exception groups), if any."""
+    pending: list[BaseException] = [exc]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, socket.gaierror | ssl.SSLError | ConnectionError):
+            return current
+        if isinstance(current, BaseExceptionGroup):
+            pending.extend(current.exceptions)
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+    return None
+
+
+def _short(exc: BaseException) -> str:
+    text = re.sub(r"^\[Errno -?\d+\]\s*", "", str(exc).strip())
+    return (text or type(exc).__name__)[:200]
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.1f}" if round(value, 1) == value else f"{value:g}"

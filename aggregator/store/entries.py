@@ -1,0 +1,263 @@
+"""Entry rows: what is stored per source, batch inserts and updates, reading entries back.
+
+Every function works on whole batches: one query to learn what a source already has, one multi-row insert
+for new entries, one executemany for changed ones, and the same for their categories. Never one query per
+entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from aggregator.filters.match import fold
+from aggregator.models import NormalizedEntry, StoredEntry
+from aggregator.normalize import entry_uid
+from aggregator.store.tables import CategoryRow, EntryCategoryRow, EntryRow, SourceRow
+
+
+@dataclass(frozen=True, slots=True)
+class KnownEntry:
+    id: int
+    raw_hash: str
+    content_hash: str
+    published_raw: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SaveCounts:
+    new: int = 0
+    updated: int = 0
+    rehashed: int = 0  # raw material changed, what readers see did not: only the raw hash was rewritten
+
+
+# SQLite accepts 32766 bound parameters per statement since 3.32; stay well below for older builds.
+_IN_CHUNK = 900
+
+
+def known_raw_hashes(session: Session, source_id: int) -> dict[str, str]:
+    """key -> raw hash of every stored entry of a source: what lets unchanged entries skip normalizing."""
+    rows = session.execute(select(EntryRow.key, EntryRow.raw_hash).where(EntryRow.source_id == source_id))
+    return dict(rows.all())
+
+
+def known_entries(session: Session, source_id: int, keys: Sequence[str]) -> dict[str, KnownEntry]:
+    out: dict[str, KnownEntry] = {}
+    for start in range(0, len(keys), _IN_CHUNK):
+        chunk = keys[start : start + _IN_CHUNK]
+        rows = session.execute(
+            select(
+                EntryRow.key, EntryRow.id, EntryRow.raw_hash, EntryRow.content_hash, EntryRow.published_raw
+            ).where(EntryRow.source_id == source_id, EntryRow.key.in_(chunk))
+        )
+        out.update((key, KnownEntry(i, raw, content, pub)) for key, i, raw, content, pub in rows)
+    return out
+
+
+def category_ids(session: Session, names: Iterable[str]) -> dict[str, int]:
+    """Ids of the named categories (matched case-insensitively), creating the missing ones.
+
+    Two or three queries whatever the count; returns a mapping from every given spelling to its id.
+    """
+    by_folded: dict[str, str] = {}
+    for name in names:
+        by_folded.setdefault(fold(name), name)
+    if not by_folded:
+        return {}
+    query = select(CategoryRow.folded, CategoryRow.id)
+    found: dict[str, int] = dict(session.execute(query.where(CategoryRow.folded.in_(by_folded))).all())
+    missing = sorted(by_folded.keys() - found.keys())
+    if missing:
+        session.execute(insert(CategoryRow), [{"name": by_folded[f], "folded": f} for f in missing])
+        found.update(session.execute(query.where(CategoryRow.folded.in_(missing))).all())
+    return {name: found[fold(name)] for name in names}
+
+
+def save_entries(
+    session: Session,
+    source_id: int,
+    source_name: str,
+    entries: Sequence[NormalizedEntry],
+    known: dict[str, KnownEntry],
+    now: datetime,
+) -> SaveCounts:
+    """Insert new entries, update changed ones, and rewrite only the raw hash of cosmetically changed ones."""
+    new: list[NormalizedEntry] = []
+    changed: list[tuple[KnownEntry, NormalizedEntry]] = []
+    rehash: list[dict[str, Any]] = []
+    for entry in entries:
+        stored = known.get(entry.key)
+        if stored is None:
+            new.append(entry)
+        elif stored.content_hash != entry.content_hash:
+            changed.append((stored, entry))
+        elif stored.raw_hash != entry.raw_hash:
+            rehash.append({"id": stored.id, "raw_hash": entry.raw_hash})
+
+    ids = category_ids(session, sorted({c for e in entries for c in e.categories}))
+    links: list[dict[str, Any]] = []
+    if new:
+        # Feeds list newest first; inserting bottom-up gives the top item the highest id, so entries that
+        # share a timestamp keep the feed's own order under "newest first, ties by id".
+        new.reverse()
+        rows = [
+            {
+                **_columns(e),
+                "source_id": source_id,
+                "key": e.key,
+                "uid": entry_uid(source_name, e.key),
+                "first_seen_at": now,
+            }
+            for e in new
+        ]
+        inserted = session.execute(
+            insert(EntryRow).returning(EntryRow.id, EntryRow.key, sort_by_parameter_order=True), rows
+        )
+        for (entry_id, _key), entry in zip(inserted, new, strict=True):
+            links.extend(_category_links(entry_id, entry, ids))
+    if changed:
+        updates = []
+        for stored, entry in changed:
+            values = {**_columns(entry), "id": stored.id}
+            if entry.updated is None:
+                values["updated_at"] = now  # the feed did not say when it changed: we saw it change now
+            if entry.published_raw is None and stored.published_raw is None:
+                del values["published_at"]  # both undated: keep the first-seen date, do not move it to now
+            updates.append(values)
+        session.execute(update(EntryRow), updates)
+        changed_ids = [stored.id for stored, _ in changed]
+        session.execute(delete(EntryCategoryRow).where(EntryCategoryRow.entry_id.in_(changed_ids)))
+        for stored, entry in changed:
+            links.extend(_category_links(stored.id, entry, ids))
+    if rehash:
+        session.execute(update(EntryRow), rehash)
+    if links:
+        session.execute(insert(EntryCategoryRow), links)
+    return SaveCounts(new=len(new), updated=len(changed), rehashed=len(rehash))
+
+
+def _columns(entry: NormalizedEntry) -> dict[str, Any]:
+    return {
+        "link": entry.link,
+        "title": entry.title,
+        "author": entry.author,
+        "published_at": entry.published,
+        "updated_at": entry.updated,
+        "published_raw": entry.published_raw,
+        "summary": entry.summary,
+        "content_html": entry.content_html,
+        "content_text": entry.content_text,
+        "image": entry.image,
+        "image_type": entry.image_type,
+        "image_length": entry.image_length,
+        "language": entry.language,
+        "content_hash": entry.content_hash,
+        "raw_hash": entry.raw_hash,
+    }
+
+
+def _category_links(entry_id: int, entry: NormalizedEntry, ids: dict[str, int]) -> list[dict[str, Any]]:
+    seen: set[int] = set()
+    out = []
+    for name in entry.categories:
+        category_id = ids[name]
+        if category_id not in seen:
+            seen.add(category_id)
+            out.append({"entry_id": entry_id, "category_id": category_id, "published_at": entry.published})
+    return out
+
+
+# ------------------------------------------------------------------------------------------- reading
+
+
+def stored_entries(session: Session, entry_ids: Sequence[int]) -> list[StoredEntry]:
+    """Full entries for the given ids, in the given order, with categories and source (three queries)."""
+    if not entry_ids:
+        return []
+    rows = session.execute(
+        select(EntryRow, SourceRow.name, SourceRow.title, SourceRow.location, SourceRow.site_link)
+        .join(SourceRow, SourceRow.id == EntryRow.source_id)
+        .where(EntryRow.id.in_(entry_ids))
+    ).all()
+    categories: dict[int, list[str]] = {}
+    for entry_id, name in session.execute(
+        select(EntryCategoryRow.entry_id, CategoryRow.name)
+        .join(CategoryRow, CategoryRow.id == EntryCategoryRow.category_id)
+        .where(EntryCategoryRow.entry_id.in_(entry_ids))
+        .order_by(EntryCategoryRow.entry_id, CategoryRow.name)
+    ):
+        categories.setdefault(entry_id, []).append(name)
+    by_id = {
+        row.id: _to_stored(row, source_name, source_title, location, site_link, categories.get(row.id, []))
+        for row, source_name, source_title, location, site_link in rows
+    }
+    return [by_id[i] for i in entry_ids if i in by_id]
+
+
+def _to_stored(
+    row: EntryRow,
+    source_name: str,
+    source_title: str | None,
+    location: str,
+    site_link: str | None,
+    categories: list[str],
+) -> StoredEntry:
+    return StoredEntry(
+        id=row.id,
+        uid=row.uid,
+        source_name=source_name,
+        source_title=source_title,
+        source_url=location,
+        source_link=site_link,
+        key=row.key,
+        link=row.link,
+        title=row.title,
+        author=row.author,
+        published=row.published_at,
+        updated=row.updated_at,
+        first_seen=row.first_seen_at,
+        summary=row.summary,
+        content_html=row.content_html,
+        content_text=row.content_text,
+        image=row.image,
+        image_type=row.image_type,
+        image_length=row.image_length,
+        language=row.language,
+        categories=tuple(categories),
+        content_hash=row.content_hash,
+    )
+
+
+def newest_entry_ids(
+    session: Session,
+    *,
+    sources: Sequence[str] | None = None,
+    category: str | None = None,
+    limit: int = 50,
+) -> list[int]:
+    """Ids of the newest entries (by published time, then id), optionally of some sources or one category."""
+    if category is not None:
+        query = (
+            select(EntryCategoryRow.entry_id)
+            .join(CategoryRow, CategoryRow.id == EntryCategoryRow.category_id)
+            .where(CategoryRow.folded == fold(category))
+            .order_by(EntryCategoryRow.published_at.desc(), EntryCategoryRow.entry_id.desc())
+        )
+        if sources:
+            query = (
+                query.join(EntryRow, EntryRow.id == EntryCategoryRow.entry_id)
+                .join(SourceRow, SourceRow.id == EntryRow.source_id)
+                .where(SourceRow.name.in_(sources))
+            )
+    else:
+        query = select(EntryRow.id).order_by(EntryRow.published_at.desc(), EntryRow.id.desc())
+        if sources:
+            query = query.join(SourceRow, SourceRow.id == EntryRow.source_id).where(
+                SourceRow.name.in_(sources)
+            )
+    return list(session.scalars(query.limit(limit)))

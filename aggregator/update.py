@@ -1,0 +1,363 @@
+"""Orchestration of a refresh: due sources -> fetch -> process (parse, normalize) -> store.
+
+This module holds no rules of its own: fetching limits live in :mod:`aggregator.sources`, what is new or
+changed in :mod:`aggregator.processing`, when to check next in :mod:`aggregator.schedule`, persistence in
+:mod:`aggregator.store`. It runs them in order, concurrently across sources:
+
+* fetches are asyncio tasks, bounded by the fetcher's global and per-host limits;
+* parsing and normalizing is CPU work: in a thread for small runs, spread over a process pool for large ones;
+* database writes go through one thread, one transaction per source result, so a crash loses nothing that
+  was committed and never leaves a half-written source.
+
+A failing source is a normal outcome: it becomes a :class:`SourceResult` with the error, recorded on the
+source and retried with backoff; it never stops the other sources.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import random
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import ParamSpec, TypeVar
+
+from aggregator.config import Config, SourceConfig
+from aggregator.errors import FetchError, ParseError, StoreError
+from aggregator.models import FetchStatus, RefreshOutcome, SourceKind, SourceResult, SourceState
+from aggregator.normalize import NormalizeSettings, build_alias_map
+from aggregator.processing import Processed, ProcessJob, SourceRules, process_document
+from aggregator.schedule import SchedulePolicy, next_check_after_error, next_check_after_success
+from aggregator.sources.files import read_article_folder, read_feed_file
+from aggregator.sources.http import DEFAULT_USER_AGENT, HttpFetcher, HttpOptions
+from aggregator.sources.retry import freshness_seconds
+from aggregator.store import Store
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+# Below this many sources in one run, a process pool costs more to start than it saves.
+PROCESS_POOL_MIN_SOURCES = 12
+
+
+@dataclass(frozen=True, slots=True)
+class _Fetched:
+    """What the transport part of a refresh produced, before processing."""
+
+    job: ProcessJob | None  # None: not modified
+    http_status: int | None
+    bytes: int
+    etag: str | None
+    last_modified: str | None
+    moved_to: str | None
+    freshness_seconds: float | None
+
+
+def schedule_policy(config: Config) -> SchedulePolicy:
+    scheduler = config.scheduler
+    return SchedulePolicy(
+        min_interval_seconds=scheduler.min_interval.total_seconds(),
+        max_interval_seconds=scheduler.max_interval.total_seconds(),
+        max_backoff_seconds=scheduler.max_backoff.total_seconds(),
+    )
+
+
+def source_rules(config: Config, source: SourceConfig, aliases: dict[str, str]) -> SourceRules:
+    settings = NormalizeSettings(
+        source_name=source.name,
+        timezone=source.timezone or config.defaults.timezone,
+        categories=tuple(source.categories),
+        aliases=aliases,
+        language=source.language,
+        max_future_seconds=config.defaults.max_future.total_seconds(),
+    )
+    return SourceRules(
+        settings=settings, include=source.include, exclude=source.exclude, encoding=source.encoding
+    )
+
+
+def http_options(config: Config, source: SourceConfig) -> HttpOptions:
+    defaults = config.defaults
+    return HttpOptions(
+        timeout_seconds=(source.timeout or defaults.timeout).total_seconds(),
+        connect_timeout_seconds=defaults.connect_timeout.total_seconds(),
+        max_body_bytes=defaults.max_body_size,
+        user_agent=source.user_agent or defaults.user_agent or DEFAULT_USER_AGENT,
+        headers=dict(source.headers),
+        proxy=source.proxy,
+        discover=source.discover,
+    )
+
+
+def make_process_pool(workers: int | None = None) -> ProcessPoolExecutor:
+    # forkserver: forking a process that runs threads (the event loop's, the database thread) is unsafe.
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    return ProcessPoolExecutor(
+        max_workers=workers or os.cpu_count() or 1, mp_context=multiprocessing.get_context(method)
+    )
+
+
+class Refresher:
+    """Refreshes sources of one configuration into one store. Create it once; call :meth:`refresh` often."""
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        *,
+        clock: Callable[[], datetime],
+        fetcher: HttpFetcher | None = None,
+        process_pool: Executor | None = None,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.policy = schedule_policy(config)
+        self._fetcher = fetcher or HttpFetcher(
+            concurrency=config.scheduler.concurrency, per_host=config.scheduler.per_host
+        )
+        self._owns_fetcher = fetcher is None
+        self._process_pool = process_pool
+        self._jitter = jitter
+        self._aliases = build_alias_map({name: c.aliases for name, c in config.categories.items()})
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aggregator-db")
+
+    async def aclose(self) -> None:
+        if self._owns_fetcher:
+            await self._fetcher.aclose()
+        self._db.shutdown(wait=True)
+
+    async def __aenter__(self) -> Refresher:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    async def _in_db(self, func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._db, lambda: func(*args, **kwargs))
+
+    async def sync_sources(self) -> None:
+        report = await self._in_db(self.store.sync_sources, self.config.sources, self.clock())
+        for name in report.added:
+            log.info("source=%s added", name)
+        for name in report.disabled:
+            log.info("source=%s disabled (no longer in the configuration; its entries are kept)", name)
+
+    async def refresh(
+        self,
+        names: Sequence[str] | None = None,
+        *,
+        due_only: bool = False,
+        on_start: Callable[[int], None] | None = None,
+        on_result: Callable[[SourceResult], None] | None = None,
+    ) -> list[SourceResult]:
+        """Refresh the enabled sources (all, the named ones, or only the due ones) once; one result each."""
+        targets = await self._in_db(self.store.due_sources, self.clock(), names, due_only=due_only)
+        targets = [t for t in targets if self._configured(t.name)]
+        if on_start:
+            on_start(len(targets))
+        if not targets:
+            return []
+        pool = self._process_pool
+        own_pool = pool is None and len(targets) >= PROCESS_POOL_MIN_SOURCES and (os.cpu_count() or 1) > 1
+        if own_pool:
+            pool = make_process_pool()
+        try:
+            tasks = [asyncio.create_task(self._refresh_one(state, pool)) for state in targets]
+            results: list[SourceResult] = []
+            for task in asyncio.as_completed(tasks):
+                result = await task
+                results.append(result)
+                if on_result:
+                    on_result(result)
+            order = {source.name: i for i, source in enumerate(self.config.sources)}
+            return sorted(results, key=lambda r: order[r.source])
+        finally:
+            if own_pool and pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def _configured(self, name: str) -> bool:
+        return any(s.name == name for s in self.config.sources)
+
+    async def _refresh_one(self, state: SourceState, pool: Executor | None) -> SourceResult:
+        source = self.config.source(state.name)
+        started = self.clock()
+        clock_start = time.perf_counter()
+        interval = (source.interval or self.config.defaults.interval).total_seconds()
+        try:
+            fetched = await self._fetch(state, source)
+            processed: Processed | None = None
+            if fetched.job is not None:
+                known = await self._in_db(self.store.known_raw_hashes, state.id)
+                job = replace(fetched.job, known=known, now=started)
+                processed = await self._process(job, pool)
+            ttl = processed.ttl_seconds if processed and processed.ttl_seconds else state.feed_ttl_seconds
+            outcome = RefreshOutcome(
+                source_id=state.id,
+                started_at=started,
+                status=FetchStatus.OK if processed else FetchStatus.NOT_MODIFIED,
+                next_check_at=next_check_after_success(
+                    started,
+                    interval,
+                    self.policy,
+                    feed_ttl_seconds=ttl,
+                    freshness_seconds=fetched.freshness_seconds,
+                ),
+                duration_ms=_ms_since(clock_start),
+                bytes=fetched.bytes,
+                http_status=fetched.http_status,
+                filtered=processed.filtered if processed else 0,
+                etag=fetched.etag,
+                last_modified=fetched.last_modified,
+                moved_to=fetched.moved_to,
+                title=processed.title if processed else None,
+                site_link=processed.link if processed else None,
+                language=processed.language if processed else None,
+                feed_ttl_seconds=processed.ttl_seconds if processed else None,
+                warnings=processed.warnings if processed else (),
+            )
+            counts = await self._in_db(
+                self.store.save_refresh, outcome, state.name, processed.entries if processed else ()
+            )
+            result = SourceResult(
+                source=state.name,
+                status=outcome.status,
+                new=counts.new,
+                updated=counts.updated,
+                unchanged=(processed.unchanged + counts.rehashed) if processed else 0,
+                filtered=outcome.filtered,
+                duration_ms=_ms_since(clock_start),
+                bytes=fetched.bytes,
+                http_status=fetched.http_status,
+                warnings=outcome.warnings,
+                next_check_at=outcome.next_check_at,
+                moved_to=fetched.moved_to,
+            )
+        except (FetchError, ParseError) as error:
+            result = await self._record_failure(state, started, clock_start, interval, error)
+        except StoreError:
+            raise
+        _log_result(result)
+        return result
+
+    async def _fetch(self, state: SourceState, source: SourceConfig) -> _Fetched:
+        rules = source_rules(self.config, source, self._aliases)
+        if state.kind is SourceKind.HTTP:
+            doc = await self._fetcher.fetch(
+                state.location,
+                http_options(self.config, source),
+                etag=state.etag,
+                last_modified=state.last_modified,
+            )
+            job = None
+            if doc.body is not None:
+                url = doc.final_url or state.location
+                job = ProcessJob(rules=rules, now=self.clock(), body=doc.body, headers=doc.headers, url=url)
+            return _Fetched(
+                job=job,
+                http_status=doc.status,
+                bytes=len(doc.body or b""),
+                etag=doc.etag,
+                last_modified=doc.last_modified,
+                moved_to=doc.permanent_url,
+                freshness_seconds=freshness_seconds(doc.headers, self.clock()),
+            )
+        path = Path(state.location)
+        if state.kind is SourceKind.FOLDER:
+            validator, feed = await asyncio.to_thread(read_article_folder, path, state.etag)
+            job = ProcessJob(rules=rules, now=self.clock(), feed=feed) if feed is not None else None
+            size = 0
+        else:
+            validator, body = await asyncio.to_thread(read_feed_file, path, state.etag)
+            job = None
+            if body is not None:
+                # No document URL: a file:// base would turn relative links into local paths; the entry's
+                # and the feed's own links are the right bases for a feed saved from a website.
+                job = ProcessJob(rules=rules, now=self.clock(), body=body)
+            size = len(body or b"")
+        return _Fetched(job, None, size, validator, None, None, None)
+
+    async def _process(self, job: ProcessJob, pool: Executor | None) -> Processed:
+        if pool is None:
+            return await asyncio.to_thread(process_document, job)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(pool, process_document, job)
+
+    async def _record_failure(
+        self, state: SourceState, started: datetime, clock_start: float, interval: float, error: Exception
+    ) -> SourceResult:
+        kind = getattr(error, "kind", "parse")
+        status = FetchStatus.GONE if kind == "gone" else FetchStatus.ERROR
+        retry_after = getattr(error, "retry_after_seconds", None)
+        http_status = getattr(error, "status", None)
+        errors_in_row = state.consecutive_errors + 1
+        next_check = None
+        if status is FetchStatus.ERROR:
+            next_check = next_check_after_error(
+                started,
+                errors_in_row,
+                interval,
+                self.policy,
+                jitter=self._jitter(),
+                retry_after_seconds=retry_after,
+            )
+        outcome = RefreshOutcome(
+            source_id=state.id,
+            started_at=started,
+            status=status,
+            next_check_at=next_check,
+            duration_ms=_ms_since(clock_start),
+            http_status=http_status,
+            error=str(error),
+            error_kind=kind,
+        )
+        await self._in_db(self.store.save_refresh, outcome, state.name)
+        return SourceResult(
+            source=state.name,
+            status=status,
+            duration_ms=outcome.duration_ms,
+            http_status=http_status,
+            error=str(error),
+            error_kind=kind,
+            next_check_at=next_check,
+        )
+
+
+def _ms_since(start: float) -> int:
+    return int((time.perf_counter() - start) * 1000)
+
+
+def _log_result(result: SourceResult) -> None:
+    if result.status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED):
+        log.info(
+            "source=%s status=%s new=%d updated=%d unchanged=%d filtered=%d ms=%d%s",
+            result.source,
+            result.status.value,
+            result.new,
+            result.updated,
+            result.unchanged,
+            result.filtered,
+            result.duration_ms,
+            f" moved_to={result.moved_to}" if result.moved_to else "",
+        )
+        for warning in result.warnings:
+            log.warning("source=%s warning: %s", result.source, warning)
+    else:
+        log.warning(
+            "source=%s status=%s kind=%s ms=%d error=%s",
+            result.source,
+            result.status.value,
+            result.error_kind,
+            result.duration_ms,
+            result.error,
+        )

@@ -1,0 +1,402 @@
+"""Refreshing sources end to end: a real HTTP server on 127.0.0.1, real feeds, a real database.
+
+Each test writes a configuration, refreshes through :class:`aggregator.update.Refresher` (what ``aggregator
+fetch`` and the daemon run), and checks what the store holds afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import textwrap
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from aggregator.app import App, open_store
+from aggregator.config import parse_config_text
+from aggregator.models import FetchStatus, SourceResult, SourceState, StoredEntry
+from aggregator.store.tables import FetchLogRow
+from aggregator.update import Refresher
+from tests.conftest import DATA_DIR, REPO_DIR
+from tests.support.feedserver import FeedServer
+
+NOW = datetime(2024, 3, 21, 12, 0, tzinfo=UTC)
+SEED_DIR = REPO_DIR.parent / "shared" / "seeds"
+
+
+def rss(items: str, extra: str = "") -> str:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Portal</title>'
+        f"<link>https://portal.example/</link><description>d</description>{extra}{items}</channel></rss>"
+    )
+
+
+def item(
+    guid: str, title: str, body: str = "<p>body</p>", date: str = "Wed, 20 Mar 2024 10:00:00 GMT"
+) -> str:
+    return (
+        f"<item><guid>{guid}</guid><title>{title}</title><link>https://portal.example/{guid}</link>"
+        f"<pubDate>{date}</pubDate><description><![CDATA[{body}]]></description></item>"
+    )
+
+
+class Harness:
+    """A configuration file, its store, and a clock the test moves by hand."""
+
+    def __init__(self, tmp_path: Path, db_url: str) -> None:
+        self.tmp_path = tmp_path
+        self.db_url = db_url
+        self.now = NOW
+        self.app: App | None = None
+
+    def configure(self, yaml_text: str) -> App:
+        if self.app is not None:
+            self.app.close()
+        text = f"database: {self.db_url}\n" + textwrap.dedent(yaml_text)
+        loaded = parse_config_text(text, self.tmp_path / "aggregator.yaml")
+        self.app = App(loaded=loaded, store=open_store(loaded), clock=lambda: self.now)
+        return self.app
+
+    def refresh(self, *names: str, due_only: bool = False) -> dict[str, SourceResult]:
+        assert self.app is not None
+        app = self.app
+
+        async def run() -> list[SourceResult]:
+            async with Refresher(app.config, app.store, clock=app.clock, jitter=lambda: 0.0) as refresher:
+                await refresher.sync_sources()
+                return await refresher.refresh(list(names) or None, due_only=due_only)
+
+        return {r.source: r for r in asyncio.run(run())}
+
+    def entries(self, source: str | None = None, limit: int = 100) -> list[StoredEntry]:
+        assert self.app is not None
+        return self.app.store.newest_entries(sources=[source] if source else None, limit=limit)
+
+    def source(self, name: str) -> SourceState:
+        assert self.app is not None
+        return next(s for s in self.app.store.list_sources() if s.name == name)
+
+    def close(self) -> None:
+        if self.app is not None:
+            self.app.close()
+
+
+@pytest.fixture
+def harness(tmp_path: Path, db_url: str) -> Iterator[Harness]:
+    h = Harness(tmp_path, db_url)
+    yield h
+    h.close()
+
+
+def http_source(server: FeedServer, path: str, name: str = "portal", extra: str = "") -> str:
+    return f"""
+    scheduler: {{min_interval: 1s}}
+    sources:
+      - name: {name}
+        url: {server.url(path)}
+        timeout: 2s
+{textwrap.indent(textwrap.dedent(extra), " " * 8)}
+    """
+
+
+def test_new_then_not_modified_then_updated_then_new(harness: Harness, feed_server: FeedServer) -> None:
+    feed_server.route("/feed.xml", rss(item("a", "First") + item("b", "Second")))
+    harness.configure(http_source(feed_server, "/feed.xml"))
+
+    result = harness.refresh()["portal"]
+    assert (result.status, result.new, result.updated) == (FetchStatus.OK, 2, 0)
+    assert [e.title for e in harness.entries()] == ["First", "Second"]
+
+    # Unchanged: the server answers 304 to our stored ETag; only the fetch state changes.
+    result = harness.refresh()["portal"]
+    assert result.status is FetchStatus.NOT_MODIFIED
+    assert feed_server.requests_for("/feed.xml")[-1].headers["if-none-match"]
+
+    # An edited title updates the entry in place (same id) with an updated time.
+    first_uid = harness.entries()[0].uid
+    harness.now += timedelta(minutes=5)
+    feed_server.route("/feed.xml", rss(item("a", "First (edited)") + item("b", "Second")))
+    result = harness.refresh()["portal"]
+    assert (result.new, result.updated, result.unchanged) == (0, 1, 1)
+    edited = harness.entries()[0]
+    assert (edited.title, edited.uid, edited.updated) == ("First (edited)", first_uid, harness.now)
+
+    # A new item on top is new; the others are skipped before normalizing.
+    feed_server.route(
+        "/feed.xml",
+        rss(
+            item("c", "Third", date="Thu, 21 Mar 2024 08:00:00 GMT")
+            + item("a", "First (edited)")
+            + item("b", "Second")
+        ),
+    )
+    result = harness.refresh()["portal"]
+    assert (result.new, result.updated, result.unchanged) == (1, 0, 2)
+    assert [e.title for e in harness.entries()] == ["Third", "First (edited)", "Second"]
+
+
+def test_error_keeps_entries_and_backs_off(harness: Harness, feed_server: FeedServer) -> None:
+    feed_server.route("/feed.xml", rss(item("a", "Kept")))
+    harness.configure(http_source(feed_server, "/feed.xml", extra="interval: 10m"))
+    harness.refresh()
+    feed_server.route("/feed.xml", "oops", status=500, content_type="text/plain")
+    for attempt in (1, 2):
+        result = harness.refresh()["portal"]
+        assert result.status is FetchStatus.ERROR
+        assert result.error == "HTTP 500 Internal Server Error"
+        state = harness.source("portal")
+        assert state.consecutive_errors == attempt
+        assert state.next_check_at == NOW + timedelta(minutes=10 * 2 ** (attempt - 1))
+    assert [e.title for e in harness.entries()] == ["Kept"]
+    # Recovery resets the error count.
+    feed_server.route("/feed.xml", rss(item("b", "Back") + item("a", "Kept")))
+    assert harness.refresh()["portal"].status is FetchStatus.OK
+    assert harness.source("portal").consecutive_errors == 0
+
+
+def test_permanent_redirect_moves_the_source(harness: Harness, feed_server: FeedServer) -> None:
+    feed_server.route("/new.xml", rss(item("a", "Moved")))
+    feed_server.redirect("/old.xml", "/new.xml", status=301)
+    harness.configure(http_source(feed_server, "/old.xml"))
+    result = harness.refresh()["portal"]
+    assert result.moved_to == feed_server.url("/new.xml")
+    state = harness.source("portal")
+    assert state.location == feed_server.url("/new.xml")
+    assert state.configured_location == feed_server.url("/old.xml")
+    harness.refresh()
+    assert feed_server.requests_for("/old.xml").__len__() == 1  # the next fetch goes straight to the new URL
+
+
+def test_temporary_redirect_does_not_move(harness: Harness, feed_server: FeedServer) -> None:
+    feed_server.route("/new.xml", rss(item("a", "Here")))
+    feed_server.redirect("/old.xml", "/new.xml", status=302)
+    harness.configure(http_source(feed_server, "/old.xml"))
+    harness.refresh()
+    assert harness.source("portal").location == feed_server.url("/old.xml")
+
+
+def test_gone_stops_polling_but_keeps_entries(harness: Harness, feed_server: FeedServer) -> None:
+    feed_server.route("/feed.xml", rss(item("a", "Last words")))
+    harness.configure(http_source(feed_server, "/feed.xml"))
+    harness.refresh()
+    feed_server.route("/feed.xml", status=410)
+    result = harness.refresh()["portal"]
+    assert result.status is FetchStatus.GONE
+    state = harness.source("portal")
+    assert state.gone and state.next_check_at is None
+    assert harness.refresh() == {}  # not polled any more...
+    assert harness.refresh("portal")["portal"].status is FetchStatus.GONE  # ...unless asked for by name
+    assert [e.title for e in harness.entries()] == ["Last words"]
+
+
+def test_rate_limited_honours_retry_after(harness: Harness, feed_server: FeedServer) -> None:
+    feed_server.route("/feed.xml", status=429, headers={"Retry-After": "3600"})
+    harness.configure(http_source(feed_server, "/feed.xml", extra="interval: 5m"))
+    result = harness.refresh()["portal"]
+    assert (result.status, result.error_kind) == (FetchStatus.ERROR, "rate_limited")
+    assert harness.source("portal").next_check_at == NOW + timedelta(hours=1)
+
+
+def test_ttl_and_cache_control_push_next_check(harness: Harness, feed_server: FeedServer) -> None:
+    feed_server.route("/feed.xml", rss(item("a", "x"), extra="<ttl>120</ttl>"))
+    harness.configure(http_source(feed_server, "/feed.xml", extra="interval: 15m"))
+    harness.refresh()
+    assert harness.source("portal").next_check_at == NOW + timedelta(hours=2)
+
+
+def test_size_limit_and_timeout_are_clear_errors(harness: Harness, feed_server: FeedServer) -> None:
+    feed_server.route("/big.xml", rss(item("a", "x" * 5000)))
+    feed_server.route("/slow.xml", rss(item("a", "x")), delay=5)
+    harness.configure(
+        f"""
+        scheduler: {{min_interval: 1s}}
+        defaults: {{max_body_size: 2KB}}
+        sources:
+          - {{name: big, url: {feed_server.url("/big.xml")}}}
+          - {{name: slow, url: {feed_server.url("/slow.xml")}, timeout: 0.5s}}
+        """
+    )
+    results = harness.refresh()
+    assert results["big"].error_kind == "too_large"
+    assert "2KB" in (results["big"].error or "")
+    assert results["slow"].error_kind == "timeout"
+
+
+def test_gb2312_feed_with_naive_beijing_times(harness: Harness, feed_server: FeedServer) -> None:
+    body = (REPO_DIR / "config" / "samples" / "feeds" / "tech-portal-cn.xml").read_bytes()
+    feed_server.route("/cn.xml", body, content_type="text/xml")
+    harness.configure(http_source(feed_server, "/cn.xml", extra="timezone: Asia/Shanghai"))
+    assert harness.refresh()["portal"].new == 3
+    by_title = {e.title: e for e in harness.entries()}
+    os_news = by_title["国产操作系统生态大会召开 超过五百家厂商参与适配"]
+    assert os_news.published == datetime(2024, 3, 20, 6, 5, tzinfo=UTC)  # 14:05 Beijing time
+    assert os_news.link == "https://tech.example.cn/a/20240320/os-ecosystem.html"  # from/spm dropped
+    assert by_title["大模型应用进入落地期 企业级AI助手需求激增"].published == datetime(
+        2024, 3, 19, 1, 30, tzinfo=UTC
+    )
+    assert by_title["5G-A商用试点扩大至二十个城市"].published == datetime(
+        2024, 3, 18, 8, 20, tzinfo=UTC
+    )  # CST
+    assert 'src="https://tech.example.cn/images/2024/0320/os.jpg"' in os_news.content_html  # lazy image
+
+
+def test_seed_article_from_a_folder(harness: Harness, tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    seed = SEED_DIR / "000_6c5dac8243fe42b9.txt"
+    if not seed.exists():
+        seed = REPO_DIR / "config" / "samples" / "articles" / "000_6c5dac8243fe42b9.txt"
+    shutil.copy(seed, folder / seed.name)
+    harness.configure(
+        """
+        categories:
+          新闻: [News]
+        sources:
+          - name: portal-articles
+            path: articles
+        """
+    )
+    assert harness.refresh()["portal-articles"].new == 1
+    [entry] = harness.entries()
+    assert entry.title == "全力打造高端特色，中关村科学城进数字化治理方式变革"
+    assert set(entry.categories) == {"新媒体", "高科技行业门户", "新闻"}
+    assert entry.author == "高科技行业门户"
+    assert entry.published == datetime(2021, 6, 15, 3, 58, tzinfo=UTC)
+    assert entry.image == "https://picsum.photos/400/300?random=5411"
+    assert "style=" not in entry.content_html
+    assert entry.content_html.count("<p>") == 26
+    assert "<strong>前言：</strong>" in entry.content_html
+
+    # Unchanged folder: not modified. A removed file keeps its stored entry.
+    assert harness.refresh()["portal-articles"].status is FetchStatus.NOT_MODIFIED
+    (folder / seed.name).unlink()
+    (folder / "later.md").write_text(
+        "\n---\ntitle: Later\ndate: 2024-01-01T00:00:00Z\n---\nbody\n", encoding="utf-8"
+    )
+    result = harness.refresh()["portal-articles"]
+    assert result.new == 1
+    assert {e.title for e in harness.entries()} == {"Later", entry.title}
+
+
+def test_duplicate_guids_are_kept_apart(harness: Harness, feed_server: FeedServer) -> None:
+    feed_server.route("/dup.xml", (DATA_DIR / "rss_duplicate_guids.xml").read_bytes())
+    harness.configure(http_source(feed_server, "/dup.xml"))
+    result = harness.refresh()["portal"]
+    assert result.status is FetchStatus.OK
+    entries = harness.entries()
+    assert len(entries) == result.new >= 2
+    assert len({e.uid for e in entries}) == len(entries)
+
+
+def test_include_exclude_filters_drop_entries_before_storing(
+    harness: Harness, feed_server: FeedServer
+) -> None:
+    feed_server.route(
+        "/feed.xml",
+        rss(
+            item("a", "大模型新品发布")
+            + item("b", "手机促销广告")
+            + item("c", "GPU shortage eases")
+            + item("d", "Weather")
+        ),
+    )
+    harness.configure(
+        http_source(
+            feed_server,
+            "/feed.xml",
+            extra="""
+            include: [大模型, GPU, 广告]
+            exclude: {keyword: 广告, fields: [title]}
+            """,
+        )
+    )
+    result = harness.refresh()["portal"]
+    assert (result.new, result.filtered) == (2, 2)
+    assert {e.title for e in harness.entries()} == {"大模型新品发布", "GPU shortage eases"}
+    assert harness.app is not None
+    with harness.app.store.engine.connect() as connection:
+        logged = connection.execute(select(FetchLogRow.filtered_count, FetchLogRow.new_count)).all()
+    assert logged == [(2, 2)]
+
+
+def test_categories_are_mapped_through_aliases(harness: Harness, feed_server: FeedServer) -> None:
+    body = rss(
+        "<item><guid>x</guid><title>t</title><category>machine learning</category>"
+        "<category> ai </category><category>Cloud</category></item>"
+    )
+    feed_server.route("/feed.xml", body)
+    harness.configure(
+        f"""
+        categories:
+          人工智能: [AI, machine learning]
+          云计算: [Cloud]
+        sources:
+          - name: portal
+            url: {feed_server.url("/feed.xml")}
+            categories: [科技]
+        """
+    )
+    harness.refresh()
+    [entry] = harness.entries()
+    assert set(entry.categories) == {"人工智能", "云计算", "科技"}
+    assert harness.app is not None
+    assert [e.title for e in harness.app.store.newest_entries(category="人工智能")] == ["t"]
+
+
+def test_broken_source_does_not_stop_the_others(harness: Harness, feed_server: FeedServer) -> None:
+    feed_server.route("/good.xml", rss(item("a", "Good")))
+    feed_server.route(
+        "/html", "<html><head><title>x</title></head><body>hi</body></html>", content_type="text/html"
+    )
+    feed_server.route("/empty.xml", b"", content_type="application/rss+xml")
+    harness.configure(
+        f"""
+        sources:
+          - {{name: good, url: {feed_server.url("/good.xml")}}}
+          - {{name: html, url: {feed_server.url("/html")}}}
+          - {{name: empty, url: {feed_server.url("/empty.xml")}}}
+          - {{name: refused, url: "http://127.0.0.1:9/feed.xml"}}
+        """
+    )
+    results = harness.refresh()
+    assert results["good"].new == 1
+    assert results["html"].error_kind == "not_a_feed"
+    assert results["empty"].status is FetchStatus.ERROR and "empty" in (results["empty"].error or "")
+    assert results["refused"].error_kind == "network"
+
+
+def test_local_feed_file_changes_are_picked_up(harness: Harness, tmp_path: Path) -> None:
+    feed = tmp_path / "local.xml"
+    feed.write_text(rss(item("a", "One")), encoding="utf-8")
+    harness.configure("sources:\n  - {name: local, path: local.xml}\n")
+    assert harness.refresh()["local"].new == 1
+    assert harness.refresh()["local"].status is FetchStatus.NOT_MODIFIED
+    feed.write_text(rss(item("b", "Two") + item("a", "One")), encoding="utf-8")
+    assert harness.refresh()["local"].new == 1
+    feed.unlink()
+    result = harness.refresh()["local"]
+    assert result.error_kind == "missing"
+    assert len(harness.entries()) == 2
+
+
+def test_due_only_respects_next_check(harness: Harness, feed_server: FeedServer) -> None:
+    feed_server.route("/feed.xml", rss(item("a", "x")))
+    harness.configure(http_source(feed_server, "/feed.xml", extra="interval: 10m"))
+    assert "portal" in harness.refresh(due_only=True)
+    assert harness.refresh(due_only=True) == {}
+    harness.now += timedelta(minutes=11)
+    assert "portal" in harness.refresh(due_only=True)
+
+
+def test_removed_source_is_disabled_not_deleted(harness: Harness, feed_server: FeedServer) -> None:
+    feed_server.route("/feed.xml", rss(item("a", "Stays")))
+    harness.configure(http_source(feed_server, "/feed.xml"))
+    harness.refresh()
+    harness.configure("sources: []\n")
+    assert harness.refresh() == {}
+    assert not harness.source("portal").enabled
+    assert [e.title for e in harness.entries()] == ["Stays"]
