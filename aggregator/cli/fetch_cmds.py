@@ -22,13 +22,20 @@ from aggregator.normalize import build_alias_map
 from aggregator.update import Refresher
 
 
-def check_source_names(app: App, names: Sequence[str]) -> None:
-    known = [s.name for s in app.config.sources]
+def _check_names(what: str, known: Sequence[str], names: Sequence[str], app: App) -> None:
     for name in names:
         if name not in known:
             hint = difflib.get_close_matches(name, known, n=1)
             suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-            raise click.UsageError(f"no source named '{name}' in {app.loaded.path}{suggestion}")
+            raise click.UsageError(f"no {what} named '{name}' in {app.loaded.path}{suggestion}")
+
+
+def check_source_names(app: App, names: Sequence[str]) -> None:
+    _check_names("source", [s.name for s in app.config.sources], names, app)
+
+
+def check_publish_names(app: App, names: Sequence[str]) -> None:
+    _check_names("published feed", [f.name for f in app.config.publish], names, app)
 
 
 async def run_refresh(

@@ -1,0 +1,98 @@
+"""Ad-hoc parameters on published feeds, like RSSHub's: validated, bounded, turned into a filter.
+
+``?limit=`` (1..server.max_limit), ``?category=`` (a category or alias), ``?q=`` (keyword in title, summary,
+content or author), ``?exclude=`` (keyword that drops entries), ``?since=`` (an RFC 3339 date or a duration
+such as ``7d``), ``?page=`` (RFC 5005 paging, from 1). Anything else is refused with a reason, so that a
+typo does not silently return the unfiltered feed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from aggregator.filters import All, Category, Filter, Keyword, MaxAge, Not
+from aggregator.units import parse_duration
+
+ALLOWED = ("limit", "category", "q", "exclude", "since", "page")
+MAX_TEXT = 200
+MAX_PAGE = 1000
+
+
+class BadParameterError(ValueError):
+    """A request parameter is invalid; the message is the reason given to the client (HTTP 400)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedParams:
+    limit: int | None = None
+    page: int = 1
+    extra: Filter | None = None
+    query: Mapping[str, str] = field(default_factory=dict)  # the accepted parameters, for self/next links
+
+    @property
+    def is_default(self) -> bool:
+        return not self.query
+
+
+def _text(name: str, value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise BadParameterError(f"{name} must not be empty")
+    if len(value) > MAX_TEXT:
+        raise BadParameterError(f"{name} is longer than {MAX_TEXT} characters")
+    return value
+
+
+def _int(name: str, value: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise BadParameterError(f"{name} must be a whole number, got {value!r}") from None
+    if not low <= number <= high:
+        raise BadParameterError(f"{name} must be between {low} and {high}, got {number}")
+    return number
+
+
+def _since_seconds(value: str, now: datetime) -> float:
+    value = value.strip()
+    try:
+        return parse_duration(value).total_seconds()
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadParameterError(
+            f"since must be a date (2024-03-01T00:00:00Z) or a duration (7d), got {value!r}"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max((now - moment).total_seconds(), 0.0)
+
+
+def parse_params(params: Mapping[str, list[str]], *, max_limit: int, now: datetime) -> FeedParams:
+    """Validate query parameters (each given at most once) into a limit, a page and an extra filter."""
+    unknown = sorted(set(params) - set(ALLOWED))
+    if unknown:
+        raise BadParameterError(f"unknown parameter {unknown[0]!r} (accepted: {', '.join(ALLOWED)})")
+    single: dict[str, str] = {}
+    for name, values in params.items():
+        if len(values) != 1:
+            raise BadParameterError(f"{name} may be given once")
+        single[name] = values[0]
+    limit = _int("limit", single["limit"], 1, max_limit) if "limit" in single else None
+    page = _int("page", single["page"], 1, MAX_PAGE) if "page" in single else 1
+    parts: list[Filter] = []
+    if "category" in single:
+        parts.append(Category((_text("category", single["category"]),)))
+    if "q" in single:
+        parts.append(Keyword((_text("q", single["q"]),)))
+    if "exclude" in single:
+        parts.append(Not(Keyword((_text("exclude", single["exclude"]),))))
+    if "since" in single:
+        parts.append(MaxAge(_since_seconds(single["since"], now)))
+    extra = None if not parts else parts[0] if len(parts) == 1 else All(tuple(parts))
+    query = {k: v.strip() for k, v in single.items() if k != "page"}
+    return FeedParams(limit=limit, page=page, extra=extra, query=query)
