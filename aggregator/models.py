@@ -220,6 +220,7 @@ class SourceResult:
     warnings: tuple[str, ...] = ()
     next_check_at: datetime | None = None
     moved_to: str | None = None
+    stale_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,3 +250,4 @@ class RefreshOutcome:
     language: str | None = None
     feed_ttl_seconds: int | None = None
     warnings: tuple[str, ...] = ()
+    stale_reason: str | None = None  # set on success when the source looks silently broken

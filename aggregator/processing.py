@@ -34,6 +34,7 @@ class ProcessJob:
     rules: SourceRules
     now: datetime
     known: Mapping[str, str] = field(default_factory=dict)  # key -> stored raw hash
+    buried: frozenset[str] = frozenset()  # keys of entries removed by retention: never new again
     body: bytes | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     url: str | None = None
@@ -76,7 +77,7 @@ def process_document(job: ProcessJob) -> Processed:
     unchanged = filtered = 0
     for parsed, key in zip(feed.entries, keys, strict=True):
         raw = stored_raw_hash(parsed.raw_hash, fingerprint)
-        if job.known.get(key) == raw:
+        if job.known.get(key) == raw or key in job.buried:
             unchanged += 1
             continue
         entry = normalize_entry(parsed, key, feed, settings, job.now)

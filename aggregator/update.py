@@ -1,16 +1,20 @@
-"""Orchestration of a refresh: due sources -> fetch -> process (parse, normalize) -> store.
+"""Orchestration of a refresh: claim due sources -> fetch -> process (parse, normalize) -> store.
 
 This module holds no rules of its own: fetching limits live in :mod:`aggregator.sources`, what is new or
-changed in :mod:`aggregator.processing`, when to check next in :mod:`aggregator.schedule`, persistence in
-:mod:`aggregator.store`. It runs them in order, concurrently across sources:
+changed in :mod:`aggregator.processing`, when to check next in :mod:`aggregator.schedule`, silent breakage
+and adaptive polling in :mod:`aggregator.health`, persistence in :mod:`aggregator.store`. It runs them in
+order, concurrently across sources:
 
+* sources are claimed in the database first, so two processes never refresh one source at once;
 * fetches are asyncio tasks, bounded by the fetcher's global and per-host limits;
 * parsing and normalizing is CPU work: in a thread for small runs, spread over a process pool for large ones;
 * database writes go through one thread, one transaction per source result, so a crash loses nothing that
   was committed and never leaves a half-written source.
 
 A failing source is a normal outcome: it becomes a :class:`SourceResult` with the error, recorded on the
-source and retried with backoff; it never stops the other sources.
+source and retried with backoff; it never stops the other sources. Failures to reach a host at all
+(connection refused, DNS, timeouts) are held until the cycle ends: if no server answered anything recently,
+the network is down, and those failures are not counted against each source.
 """
 
 from __future__ import annotations
@@ -20,16 +24,19 @@ import logging
 import multiprocessing
 import os
 import random
+import socket
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 from aggregator.config import Config, SourceConfig
-from aggregator.errors import FetchError, ParseError, StoreError
+from aggregator.errors import FetchError, ParseError
+from aggregator.health import adaptive_interval_seconds, cadence_seconds, keys_changed_reason, stale_reason
 from aggregator.models import FetchStatus, RefreshOutcome, SourceKind, SourceResult, SourceState
 from aggregator.normalize import NormalizeSettings, build_alias_map
 from aggregator.processing import Processed, ProcessJob, SourceRules, process_document
@@ -46,6 +53,11 @@ T = TypeVar("T")
 
 # Below this many sources in one run, a process pool costs more to start than it saves.
 PROCESS_POOL_MIN_SOURCES = 12
+# Failures to connect count against a source only if some server answered us this recently.
+NETWORK_EVIDENCE = timedelta(minutes=10)
+UNREACHABLE_KINDS = frozenset({"network", "timeout"})
+# How long a claim holds beyond the slowest allowed fetch, for parsing and storing.
+CLAIM_MARGIN = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +71,17 @@ class _Fetched:
     last_modified: str | None
     moved_to: str | None
     freshness_seconds: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Unreachable:
+    """A failure to reach the host, recorded once the cycle knows whether the network itself is down."""
+
+    state: SourceState
+    started: datetime
+    clock_start: float
+    interval: float
+    error: FetchError
 
 
 def schedule_policy(config: Config) -> SchedulePolicy:
@@ -130,6 +153,12 @@ class Refresher:
         self._jitter = jitter
         self._aliases = build_alias_map({name: c.aliases for name, c in config.categories.items()})
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aggregator-db")
+        self._owner = f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        slowest = max(
+            [(s.timeout or config.defaults.timeout) for s in config.sources] + [config.defaults.timeout]
+        )
+        self._lease = slowest + CLAIM_MARGIN
+        self._server_answered_at: datetime | None = None
 
     async def aclose(self) -> None:
         if self._owns_fetcher:
@@ -147,11 +176,29 @@ class Refresher:
         return await loop.run_in_executor(self._db, lambda: func(*args, **kwargs))
 
     async def sync_sources(self) -> None:
+        """Make the database's sources match the configuration; take back claims of dead processes."""
+        await self._release_dead_claims()
         report = await self._in_db(self.store.sync_sources, self.config.sources, self.clock())
         for name in report.added:
             log.info("source=%s added", name)
+        for name in report.changed:
+            log.info("source=%s configuration changed", name)
         for name in report.disabled:
             log.info("source=%s disabled (no longer in the configuration; its entries are kept)", name)
+
+    async def _release_dead_claims(self) -> None:
+        """A process killed mid-refresh (SIGKILL, power loss) leaves claims; on this host we can tell it died.
+
+        Claims of other hosts are left to expire on their own (after the lease).
+        """
+        host = socket.gethostname()[:60]
+        for owner in await self._in_db(self.store.claim_owners):
+            owner_host, _, rest = owner.partition(":")
+            pid_text = rest.partition(":")[0]
+            if owner_host != host or not pid_text.isdigit() or _alive(int(pid_text)):
+                continue
+            released = await self._in_db(self.store.release_claims, owner)
+            log.info("released %d sources claimed by a process that is gone (%s)", released, owner)
 
     async def refresh(
         self,
@@ -161,35 +208,76 @@ class Refresher:
         on_start: Callable[[int], None] | None = None,
         on_result: Callable[[SourceResult], None] | None = None,
     ) -> list[SourceResult]:
-        """Refresh the enabled sources (all, the named ones, or only the due ones) once; one result each."""
-        targets = await self._in_db(self.store.due_sources, self.clock(), names, due_only=due_only)
-        targets = [t for t in targets if self._configured(t.name)]
+        """Refresh the enabled sources (all, the named ones, or only the due ones) once; one result each.
+
+        Sources another process is refreshing right now are left to it. If this call is cancelled (at
+        shutdown), results already stored stay, and unfinished sources are released to be due again.
+        """
+        configured = {source.name for source in self.config.sources}
+        claimed = await self._in_db(
+            self.store.claim_sources,
+            self.clock(),
+            names,
+            due_only=due_only,
+            owner=self._owner,
+            lease=self._lease,
+        )
+        targets = [t for t in claimed if t.name in configured]
         if on_start:
             on_start(len(targets))
-        if not targets:
-            return []
         pool = self._process_pool
         own_pool = pool is None and len(targets) >= PROCESS_POOL_MIN_SOURCES and (os.cpu_count() or 1) > 1
         if own_pool:
             pool = make_process_pool()
+        results: list[SourceResult] = []
         try:
             tasks = [asyncio.create_task(self._refresh_one(state, pool)) for state in targets]
-            results: list[SourceResult] = []
-            for task in asyncio.as_completed(tasks):
-                result = await task
+            unreachable: list[_Unreachable] = []
+            try:
+                for task in asyncio.as_completed(tasks):
+                    outcome = await task
+                    if isinstance(outcome, _Unreachable):
+                        unreachable.append(outcome)
+                        continue
+                    results.append(outcome)
+                    if on_result:
+                        on_result(outcome)
+            finally:
+                for task in tasks:
+                    task.cancel()
+            network_up = self._network_up()
+            if unreachable and not network_up:
+                log.warning(
+                    "no server answered in the last %d minutes: the network looks down; %d failures are not "
+                    "counted against their sources",
+                    NETWORK_EVIDENCE.total_seconds() // 60,
+                    len(unreachable),
+                )
+            for failure in unreachable:
+                result = await self._record_failure(
+                    failure.state,
+                    failure.started,
+                    failure.clock_start,
+                    failure.interval,
+                    failure.error,
+                    count_error=network_up,
+                )
+                _log_result(result)
                 results.append(result)
                 if on_result:
                     on_result(result)
-            order = {source.name: i for i, source in enumerate(self.config.sources)}
-            return sorted(results, key=lambda r: order[r.source])
         finally:
+            await asyncio.shield(self._in_db(self.store.release_claims, self._owner))
             if own_pool and pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
+        order = {source.name: i for i, source in enumerate(self.config.sources)}
+        return sorted(results, key=lambda r: order[r.source])
 
-    def _configured(self, name: str) -> bool:
-        return any(s.name == name for s in self.config.sources)
+    def _network_up(self) -> bool:
+        answered = self._server_answered_at
+        return answered is not None and self.clock() - answered <= NETWORK_EVIDENCE
 
-    async def _refresh_one(self, state: SourceState, pool: Executor | None) -> SourceResult:
+    async def _refresh_one(self, state: SourceState, pool: Executor | None) -> SourceResult | _Unreachable:
         source = self.config.source(state.name)
         started = self.clock()
         clock_start = time.perf_counter()
@@ -197,10 +285,13 @@ class Refresher:
         try:
             fetched = await self._fetch(state, source)
             processed: Processed | None = None
+            known: dict[str, str] = {}
             if fetched.job is not None:
-                known = await self._in_db(self.store.known_raw_hashes, state.id)
-                job = replace(fetched.job, known=known, now=started)
+                known, buried = await self._in_db(self.store.known_raw_hashes, state.id)
+                job = replace(fetched.job, known=known, buried=buried, now=started)
                 processed = await self._process(job, pool)
+            new = sum(1 for e in processed.entries if e.key not in known) if processed else 0
+            interval, stale = await self._assess(state, source, started, interval, processed, new, len(known))
             ttl = processed.ttl_seconds if processed and processed.ttl_seconds else state.feed_ttl_seconds
             outcome = RefreshOutcome(
                 source_id=state.id,
@@ -225,6 +316,7 @@ class Refresher:
                 language=processed.language if processed else None,
                 feed_ttl_seconds=processed.ttl_seconds if processed else None,
                 warnings=processed.warnings if processed else (),
+                stale_reason=stale,
             )
             counts = await self._in_db(
                 self.store.save_refresh, outcome, state.name, processed.entries if processed else ()
@@ -242,13 +334,47 @@ class Refresher:
                 warnings=outcome.warnings,
                 next_check_at=outcome.next_check_at,
                 moved_to=fetched.moved_to,
+                stale_reason=stale,
             )
-        except (FetchError, ParseError) as error:
+        except FetchError as error:
+            if error.kind in UNREACHABLE_KINDS and state.kind is SourceKind.HTTP:
+                return _Unreachable(state, started, clock_start, interval, error)
+            if error.status is not None:
+                self._server_answered_at = self.clock()
             result = await self._record_failure(state, started, clock_start, interval, error)
-        except StoreError:
-            raise
+        except ParseError as error:
+            result = await self._record_failure(state, started, clock_start, interval, error)
         _log_result(result)
         return result
+
+    async def _assess(
+        self,
+        state: SourceState,
+        source: SourceConfig,
+        now: datetime,
+        interval: float,
+        processed: Processed | None,
+        new: int,
+        stored: int,
+    ) -> tuple[float, str | None]:
+        """(the polling interval to use, why the source looks silently broken or None)."""
+        if processed is not None:
+            changed_keys = keys_changed_reason(processed.seen, new, stored)
+            if changed_keys:
+                return interval, changed_keys
+        long_silent = new == 0 and (
+            state.last_new_entry_at is None or (now - state.last_new_entry_at).total_seconds() > 86400
+        )
+        if not (source.adaptive or long_silent):
+            return interval, None
+        week, recent = await self._in_db(self.store.source_activity, state.id, now)
+        if source.adaptive:
+            interval = adaptive_interval_seconds(week + new, self.policy)
+        reason = None
+        if new == 0:
+            factor = self.config.scheduler.stale_factor
+            reason = stale_reason(now, state.last_new_entry_at, cadence_seconds(recent), factor)
+        return interval, reason
 
     async def _fetch(self, state: SourceState, source: SourceConfig) -> _Fetched:
         rules = source_rules(self.config, source, self._aliases)
@@ -259,6 +385,7 @@ class Refresher:
                 etag=state.etag,
                 last_modified=state.last_modified,
             )
+            self._server_answered_at = self.clock()
             job = None
             if doc.body is not None:
                 url = doc.final_url or state.location
@@ -294,18 +421,25 @@ class Refresher:
         return await loop.run_in_executor(pool, process_document, job)
 
     async def _record_failure(
-        self, state: SourceState, started: datetime, clock_start: float, interval: float, error: Exception
+        self,
+        state: SourceState,
+        started: datetime,
+        clock_start: float,
+        interval: float,
+        error: Exception,
+        *,
+        count_error: bool = True,
     ) -> SourceResult:
         kind = getattr(error, "kind", "parse")
         status = FetchStatus.GONE if kind == "gone" else FetchStatus.ERROR
         retry_after = getattr(error, "retry_after_seconds", None)
         http_status = getattr(error, "status", None)
-        errors_in_row = state.consecutive_errors + 1
+        errors_in_row = state.consecutive_errors + (1 if count_error else 0)
         next_check = None
         if status is FetchStatus.ERROR:
             next_check = next_check_after_error(
                 started,
-                errors_in_row,
+                max(errors_in_row, 1),
                 interval,
                 self.policy,
                 jitter=self._jitter(),
@@ -320,6 +454,7 @@ class Refresher:
             http_status=http_status,
             error=str(error),
             error_kind=kind,
+            count_error=count_error,
         )
         await self._in_db(self.store.save_refresh, outcome, state.name)
         return SourceResult(
@@ -331,6 +466,18 @@ class Refresher:
             error_kind=kind,
             next_check_at=next_check,
         )
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    return True
 
 
 def _ms_since(start: float) -> int:
@@ -352,6 +499,8 @@ def _log_result(result: SourceResult) -> None:
         )
         for warning in result.warnings:
             log.warning("source=%s warning: %s", result.source, warning)
+        if result.stale_reason:
+            log.warning("source=%s stale: %s", result.source, result.stale_reason)
     else:
         log.warning(
             "source=%s status=%s kind=%s ms=%d error=%s",

@@ -400,3 +400,96 @@ def test_removed_source_is_disabled_not_deleted(harness: Harness, feed_server: F
     assert harness.refresh() == {}
     assert not harness.source("portal").enabled
     assert [e.title for e in harness.entries()] == ["Stays"]
+
+
+def test_network_down_failures_are_not_counted(harness: Harness) -> None:
+    harness.configure(
+        """
+        sources:
+          - {name: a, url: "http://127.0.0.1:9/a.xml", interval: 10m}
+          - {name: b, url: "http://127.0.0.1:9/b.xml", interval: 10m}
+        """
+    )
+    for _ in range(3):
+        results = harness.refresh()
+        assert {r.error_kind for r in results.values()} == {"network"}
+    for name in ("a", "b"):
+        state = harness.source(name)
+        assert state.consecutive_errors == 0  # nobody answered: the network, not the sources
+        assert state.last_error is not None and "127.0.0.1" in state.last_error
+        assert state.next_check_at == NOW + timedelta(minutes=10)  # no growing backoff meanwhile
+
+
+def test_unreachable_source_is_counted_when_others_answer(harness: Harness, feed_server: FeedServer) -> None:
+    feed_server.route("/ok.xml", rss(item("a", "x")))
+    harness.configure(
+        f"""
+        sources:
+          - {{name: up, url: {feed_server.url("/ok.xml")}}}
+          - {{name: down, url: "http://127.0.0.1:9/feed.xml"}}
+        """
+    )
+    harness.refresh()
+    harness.refresh()
+    assert harness.source("down").consecutive_errors == 2
+    assert harness.source("up").consecutive_errors == 0
+
+
+def test_a_claimed_source_is_left_to_its_claimant(harness: Harness, feed_server: FeedServer) -> None:
+    feed_server.route("/feed.xml", rss(item("a", "x")))
+    app = harness.configure(http_source(feed_server, "/feed.xml"))
+    app.store.sync_sources(app.config.sources, NOW)
+    claimed = app.store.claim_sources(NOW, None, due_only=False, owner="other", lease=timedelta(minutes=5))
+    assert [s.name for s in claimed] == ["portal"]
+    assert harness.refresh() == {}  # another process holds it
+    assert feed_server.requests_for("/feed.xml") == []
+    harness.now += timedelta(minutes=6)  # its claim expired (that process died)
+    assert harness.refresh()["portal"].new == 1
+
+
+def test_all_keys_changing_flags_the_source(harness: Harness, feed_server: FeedServer) -> None:
+    feed_server.route("/feed.xml", rss("".join(item(f"old-{i}", f"Story {i}") for i in range(6))))
+    harness.configure(http_source(feed_server, "/feed.xml"))
+    harness.refresh()
+    assert not harness.source("portal").stale
+    feed_server.route("/feed.xml", rss("".join(item(f"new-{i}", f"Story {i}") for i in range(6))))
+    result = harness.refresh()["portal"]
+    assert result.stale_reason and "new ids" in result.stale_reason
+    state = harness.source("portal")
+    assert state.stale and state.stale_reason == result.stale_reason
+
+
+def test_a_source_silent_for_too_long_is_flagged_stale(harness: Harness, feed_server: FeedServer) -> None:
+    hourly = "".join(
+        item(f"s{i}", f"Story {i}", date=f"Thu, 21 Mar 2024 {11 - i:02d}:00:00 GMT") for i in range(6)
+    )
+    feed_server.route("/feed.xml", rss(hourly))
+    harness.configure(http_source(feed_server, "/feed.xml"))
+    harness.refresh()
+    harness.now += timedelta(hours=12)
+    assert harness.refresh()["portal"].stale_reason is None  # quiet, not yet broken
+    harness.now += timedelta(days=2)
+    result = harness.refresh()["portal"]
+    assert result.status is FetchStatus.NOT_MODIFIED
+    assert result.stale_reason and result.stale_reason.startswith("no new entry for 2d")
+    assert harness.source("portal").stale
+
+
+def test_adaptive_polling_follows_last_weeks_entries(harness: Harness, feed_server: FeedServer) -> None:
+    busy = "".join(
+        item(f"s{i}", f"Story {i}", date=f"Thu, 21 Mar 2024 {11 - i // 4:02d}:{(i % 4) * 15:02d}:00 GMT")
+        for i in range(40)
+    )
+    feed_server.route("/busy.xml", rss(busy))
+    feed_server.route("/quiet.xml", rss(item("q", "Once", date="Mon, 01 Jan 2024 00:00:00 GMT")))
+    harness.configure(
+        f"""
+        scheduler: {{min_interval: 5m, max_interval: 1d}}
+        sources:
+          - {{name: busy, url: {feed_server.url("/busy.xml")}, interval: 1h, adaptive: true}}
+          - {{name: quiet, url: {feed_server.url("/quiet.xml")}, interval: 1h, adaptive: true}}
+        """
+    )
+    harness.refresh()
+    assert harness.source("busy").next_check_at == NOW + timedelta(seconds=7 * 86400 / 40)
+    assert harness.source("quiet").next_check_at == NOW + timedelta(days=1)

@@ -43,9 +43,9 @@ def cli(
 
 
 def _register() -> None:
-    from aggregator.cli import config_cmds, db_cmds, fetch_cmds, publish_cmds, source_cmds
+    from aggregator.cli import config_cmds, daemon_cmds, db_cmds, fetch_cmds, publish_cmds, source_cmds
 
-    for module in (config_cmds, db_cmds, source_cmds, fetch_cmds, publish_cmds):
+    for module in (config_cmds, db_cmds, source_cmds, fetch_cmds, publish_cmds, daemon_cmds):
         for command in module.COMMANDS:
             cli.add_command(command)
 

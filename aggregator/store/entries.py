@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from aggregator.filters.match import fold
@@ -173,6 +173,21 @@ def _category_links(entry_id: int, entry: NormalizedEntry, ids: dict[str, int]) 
 
 
 # ------------------------------------------------------------------------------------------- reading
+
+
+def count_entries(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(EntryRow)) or 0)
+
+
+def recent_counts(session: Session, since: datetime) -> dict[str, int]:
+    """Entries first seen since ``since``, per source name."""
+    rows = session.execute(
+        select(SourceRow.name, func.count(EntryRow.id))
+        .join(EntryRow, EntryRow.source_id == SourceRow.id)
+        .where(EntryRow.first_seen_at >= since)
+        .group_by(SourceRow.name)
+    )
+    return {name: int(count) for name, count in rows}
 
 
 def stored_entries(session: Session, entry_ids: Sequence[int]) -> list[StoredEntry]:

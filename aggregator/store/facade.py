@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -16,7 +16,7 @@ from aggregator.errors import StoreError
 from aggregator.filters.pushdown import Pushdown
 from aggregator.models import NormalizedEntry, RefreshOutcome, SourceState, StoredEntry
 from aggregator.store import entries as entry_repo
-from aggregator.store import published, selection
+from aggregator.store import published, retention, selection
 from aggregator.store import sources as source_repo
 from aggregator.store.engine import make_session_factory
 from aggregator.store.published import PublishedState
@@ -55,8 +55,44 @@ class Store:
     ) -> list[SourceState]:
         return self._run(lambda s: source_repo.due_sources(s, now, names, due_only))
 
-    def known_raw_hashes(self, source_id: int) -> dict[str, str]:
-        return self._run(lambda s: entry_repo.known_raw_hashes(s, source_id))
+    def known_raw_hashes(self, source_id: int) -> tuple[dict[str, str], frozenset[str]]:
+        """(key -> raw hash of stored entries, keys of pruned entries) of a source: what can be skipped."""
+
+        def work(session: Session) -> tuple[dict[str, str], frozenset[str]]:
+            hashes = entry_repo.known_raw_hashes(session, source_id)
+            return hashes, frozenset(retention.tombstoned_keys(session, source_id))
+
+        return self._run(work)
+
+    def claim_sources(
+        self,
+        now: datetime,
+        names: Sequence[str] | None,
+        *,
+        due_only: bool,
+        owner: str,
+        lease: timedelta,
+    ) -> list[SourceState]:
+        return self._run(lambda s: source_repo.claim_sources(s, now, names, due_only, owner, lease))
+
+    def release_claims(self, owner: str) -> int:
+        return self._run(lambda s: source_repo.release_claims(s, owner))
+
+    def claim_owners(self) -> list[str]:
+        return self._run(source_repo.claim_owners)
+
+    def source_activity(self, source_id: int, now: datetime) -> tuple[int, list[datetime]]:
+        return self._run(lambda s: source_repo.source_activity(s, source_id, now))
+
+    def prune(self, now: datetime, *, max_age: timedelta | None, max_entries: Mapping[str, int]) -> int:
+        """Retention: entries older than ``max_age`` and beyond each named source's newest N."""
+
+        def work(session: Session) -> int:
+            ids = source_repo.source_ids(session, list(max_entries))
+            limits = {ids[name]: keep for name, keep in max_entries.items() if name in ids}
+            return retention.prune(session, now, max_age=max_age, max_entries=limits)
+
+        return self._run(work)
 
     def save_refresh(
         self, outcome: RefreshOutcome, source_name: str, entries: Sequence[NormalizedEntry] = ()
@@ -66,9 +102,12 @@ class Store:
         def work(session: Session) -> entry_repo.SaveCounts:
             counts = entry_repo.SaveCounts()
             if entries:
-                known = entry_repo.known_entries(session, outcome.source_id, [e.key for e in entries])
+                keys = [e.key for e in entries]
+                buried = retention.tombstoned_keys(session, outcome.source_id, keys)
+                alive = [e for e in entries if e.key not in buried]  # pruned meanwhile: stays pruned
+                known = entry_repo.known_entries(session, outcome.source_id, keys)
                 counts = entry_repo.save_entries(
-                    session, outcome.source_id, source_name, entries, known, outcome.started_at
+                    session, outcome.source_id, source_name, alive, known, outcome.started_at
                 )
             source_repo.record_refresh(session, outcome, counts.new, counts.updated)
             return counts
@@ -101,6 +140,16 @@ class Store:
                 published.forget_published(session, keep)
 
         self._run(work)
+
+    def count_entries(self) -> int:
+        return self._run(entry_repo.count_entries)
+
+    def recent_counts(self, since: datetime) -> dict[str, int]:
+        return self._run(lambda s: entry_repo.recent_counts(s, since))
+
+    def ping(self) -> None:
+        """A trivial query: raises StoreError when the database cannot be reached."""
+        self._run(lambda s: s.execute(text("SELECT 1")))
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from aggregator.config.schema import SourceConfig
 from aggregator.models import FetchStatus, RefreshOutcome, SourceKind, SourceState
-from aggregator.store.tables import FetchLogRow, SourceRow
+from aggregator.store.tables import EntryRow, FetchLogRow, SourceRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +139,7 @@ def due_sources(
 def record_refresh(session: Session, outcome: RefreshOutcome, new: int, updated: int) -> None:
     """Write a refresh's outcome on the source row and its fetch-log row (same transaction as entries)."""
     row = session.get_one(SourceRow, outcome.source_id)
+    row.claimed_until = row.claimed_by = None
     row.last_checked_at = outcome.started_at
     row.updated_at = outcome.started_at
     row.next_check_at = outcome.next_check_at
@@ -150,8 +151,10 @@ def record_refresh(session: Session, outcome: RefreshOutcome, new: int, updated:
             row.etag = outcome.etag
             row.last_modified = outcome.last_modified
             row.warnings = "\n".join(outcome.warnings) or None
-        if new:
+        if new or row.last_new_entry_at is None:
             row.last_new_entry_at = outcome.started_at
+        row.stale = outcome.stale_reason is not None
+        row.stale_reason = outcome.stale_reason
     else:
         if outcome.count_error:
             row.consecutive_errors += 1
@@ -184,3 +187,77 @@ def record_refresh(session: Session, outcome: RefreshOutcome, new: int, updated:
             error_kind=outcome.error_kind,
         )
     )
+
+
+def claim_sources(
+    session: Session,
+    now: datetime,
+    names: Sequence[str] | None,
+    due_only: bool,
+    owner: str,
+    lease: timedelta,
+) -> list[SourceState]:
+    """Claim the sources to refresh (as :func:`due_sources` chooses them) that nobody else holds.
+
+    The UPDATE takes the claim atomically on both databases (PostgreSQL re-checks the WHERE of a row
+    another transaction just updated; SQLite's write lock serializes writers), so two processes never
+    refresh one source at once. A claim ends with the refresh's outcome, or expires after ``lease`` if its
+    process died.
+    """
+    condition = SourceRow.enabled.is_(True) & (
+        SourceRow.claimed_until.is_(None) | (SourceRow.claimed_until < now)
+    )
+    condition &= SourceRow.name.in_(names) if names else SourceRow.gone.is_(False)
+    if due_only:
+        condition &= SourceRow.next_check_at.is_(None) | (SourceRow.next_check_at <= now)
+    session.execute(
+        update(SourceRow).where(condition).values(claimed_until=now + lease, claimed_by=owner),
+        execution_options={"synchronize_session": False},
+    )
+    query = (
+        select(SourceRow)
+        .where(SourceRow.claimed_by == owner, SourceRow.claimed_until == now + lease)
+        .order_by(SourceRow.next_check_at, SourceRow.name)
+    )
+    return [to_state(row) for row in session.scalars(query)]
+
+
+def release_claims(session: Session, owner: str) -> int:
+    """Give back what ``owner`` still holds (a refresh cancelled at shutdown): due again at once."""
+    result = session.execute(
+        update(SourceRow).where(SourceRow.claimed_by == owner).values(claimed_until=None, claimed_by=None),
+        execution_options={"synchronize_session": False},
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def source_activity(
+    session: Session, source_id: int, now: datetime, recent: int = 20
+) -> tuple[int, list[datetime]]:
+    """(entries published in the last week, the newest ``recent`` publication times).
+
+    What cadence (silent breakage) and adaptive polling are computed from.
+    """
+    week = session.scalar(
+        select(func.count())
+        .select_from(EntryRow)
+        .where(EntryRow.source_id == source_id, EntryRow.published_at >= now - timedelta(days=7))
+    )
+    times = session.scalars(
+        select(EntryRow.published_at)
+        .where(EntryRow.source_id == source_id)
+        .order_by(EntryRow.published_at.desc())
+        .limit(recent)
+    )
+    return int(week or 0), list(times)
+
+
+def source_ids(session: Session, names: Sequence[str]) -> dict[str, int]:
+    if not names:
+        return {}
+    return dict(session.execute(select(SourceRow.name, SourceRow.id).where(SourceRow.name.in_(names))).all())
+
+
+def claim_owners(session: Session) -> list[str]:
+    query = select(SourceRow.claimed_by).where(SourceRow.claimed_by.is_not(None)).distinct()
+    return [owner for owner in session.scalars(query) if owner]

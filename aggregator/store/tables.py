@@ -70,6 +70,10 @@ class SourceRow(Base):
     warnings: Mapped[str | None] = mapped_column(Text)
     stale: Mapped[bool] = mapped_column(Boolean, server_default=false())
     stale_reason: Mapped[str | None] = mapped_column(Text)
+    # A refresher claims a source before fetching it, so two processes (a daemon and `aggregator fetch`, or
+    # two daemons on one PostgreSQL) never work on the same source at once; the claim expires by itself.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -166,3 +170,15 @@ class PublishedFeedRow(Base):
     size_bytes: Mapped[int] = mapped_column(Integer)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when the content last changed
     rendered_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when it was last checked
+
+
+class TombstoneRow(Base):
+    """An entry removed by retention: its key (and link) stay so that it never comes back as new."""
+
+    __tablename__ = "tombstones"
+
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    link: Mapped[str | None] = mapped_column(Text)
+    uid: Mapped[str] = mapped_column(String(64))
+    removed_at: Mapped[datetime] = mapped_column(UTCDateTime)
