@@ -10,19 +10,16 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from aggregator.clock import utc_now
 from aggregator.config import Config, LoadedConfig, load_config
 from aggregator.config.loader import ENV_DATABASE_URL
 from aggregator.errors import StoreError
 from aggregator.store import Store, create_db_engine, upgrade
 
 log = logging.getLogger(__name__)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass

@@ -34,7 +34,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from starlette.applications import Starlette
 from starlette.types import Receive, Scope, Send
 
-from aggregator.app import utc_now
+from aggregator.clock import utc_now
 from aggregator.config import Config, LoadedConfig, load_config
 from aggregator.errors import AggregatorError, ConfigError
 from aggregator.metrics import Metrics

@@ -10,6 +10,7 @@ import asyncio
 import shutil
 import textwrap
 from collections.abc import Iterator
+from concurrent.futures import Executor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from aggregator.app import App, open_store
 from aggregator.config import parse_config_text
 from aggregator.models import FetchStatus, SourceResult, SourceState, StoredEntry
 from aggregator.store.tables import FetchLogRow
-from aggregator.update import Refresher
+from aggregator.update import Refresher, make_process_pool
 from tests.conftest import DATA_DIR, REPO_DIR
 from tests.support.feedserver import FeedServer
 
@@ -61,12 +62,16 @@ class Harness:
         self.app = App(loaded=loaded, store=open_store(loaded), clock=lambda: self.now)
         return self.app
 
-    def refresh(self, *names: str, due_only: bool = False) -> dict[str, SourceResult]:
+    def refresh(
+        self, *names: str, due_only: bool = False, pool: Executor | None = None
+    ) -> dict[str, SourceResult]:
         assert self.app is not None
         app = self.app
 
         async def run() -> list[SourceResult]:
-            async with Refresher(app.config, app.store, clock=app.clock, jitter=lambda: 0.0) as refresher:
+            async with Refresher(
+                app.config, app.store, clock=app.clock, jitter=lambda: 0.0, process_pool=pool
+            ) as refresher:
                 await refresher.sync_sources()
                 return await refresher.refresh(list(names) or None, due_only=due_only)
 
@@ -493,3 +498,28 @@ def test_adaptive_polling_follows_last_weeks_entries(harness: Harness, feed_serv
     harness.refresh()
     assert harness.source("busy").next_check_at == NOW + timedelta(seconds=7 * 86400 / 40)
     assert harness.source("quiet").next_check_at == NOW + timedelta(days=1)
+
+
+def test_processing_in_a_process_pool(harness: Harness, feed_server: FeedServer, tmp_path: Path) -> None:
+    """Large runs parse and normalize in worker processes: jobs and results must cross the boundary intact."""
+    body = (REPO_DIR / "config" / "samples" / "feeds" / "tech-portal-cn.xml").read_bytes()
+    feed_server.route("/cn.xml", body, content_type="text/xml")
+    shutil.copytree(REPO_DIR / "config" / "samples" / "articles", tmp_path / "articles")
+    harness.configure(
+        f"""
+        categories:
+          新闻: [News]
+        sources:
+          - {{name: cn, url: {feed_server.url("/cn.xml")}, timezone: Asia/Shanghai, exclude: [5G]}}
+          - {{name: articles, path: articles}}
+        """
+    )
+    pool = make_process_pool(2)
+    try:
+        results = harness.refresh(pool=pool)
+    finally:
+        pool.shutdown()
+    assert (results["cn"].new, results["cn"].filtered) == (2, 1)
+    assert results["articles"].new == 5
+    titles = {e.title for e in harness.entries()}
+    assert "全力打造高端特色，中关村科学城进数字化治理方式变革" in titles
