@@ -12,6 +12,8 @@ from sqlalchemy import create_engine, make_url, text
 
 # The real HTTP test server (fixture ``feed_server``), for every test module.
 pytest_plugins = ["tests.support.feedserver"]
+# Detailed assertion messages inside the shared validators too.
+pytest.register_assert_rewrite("tests.support.validity")
 
 POSTGRES_ENV = "AGGREGATOR_TEST_POSTGRES_URL"
 TESTS_DIR = Path(__file__).parent

@@ -14,7 +14,7 @@ from lxml import etree
 from aggregator.publish import render_atom
 from aggregator.publish.atom import feed_id
 from aggregator.publish.document import FeedDocument
-from tests.test_publish_validity import (
+from tests.support.publish_samples import (
     SEED_BODY,
     SEED_IMAGE,
     SITE,

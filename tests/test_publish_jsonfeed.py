@@ -14,7 +14,7 @@ from typing import Any
 from aggregator import PROJECT_URL
 from aggregator.publish import render_json
 from aggregator.publish.document import FeedDocument
-from tests.test_publish_validity import (
+from tests.support.publish_samples import (
     SITE,
     assert_golden,
     english_entry,

@@ -15,7 +15,7 @@ from lxml import etree
 from aggregator.errors import PublishError
 from aggregator.publish import render_rss
 from aggregator.publish.document import FeedDocument
-from tests.test_publish_validity import (
+from tests.support.publish_samples import (
     SEED_BODY,
     SEED_IMAGE,
     SITE,

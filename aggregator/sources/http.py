@@ -5,6 +5,9 @@ dripping one byte a second would otherwise hold us forever), in size (counted af
 streaming, so a gzip or brotli bomb is stopped early) and in concurrency (globally and per host, to be
 polite to portals that serve many of our sources). Whatever goes wrong becomes a :class:`FetchError` whose
 ``kind`` drives backoff and whose message says what happened.
+
+This module owns the request and its redirects; reading and decoding the body within the size limit is
+:mod:`aggregator.sources.decoding`, and the wording of network failures :mod:`aggregator.sources.neterrors`.
 """
 
 from __future__ import annotations
@@ -13,40 +16,30 @@ import asyncio
 import dataclasses
 import logging
 import re
-import socket
-import ssl
 import time
-import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
 from types import TracebackType
-from typing import Protocol, Self
-from urllib.parse import urlsplit, urlunsplit
+from typing import Self
 
 import httpx
 
 import aggregator
 from aggregator.errors import FetchError, NotAFeedError
 from aggregator.models import FetchedDocument
+from aggregator.sources.decoding import BROTLI_BOUNDED, read_body
 from aggregator.sources.discovery import find_feed_links
+from aggregator.sources.neterrors import format_seconds, redact_proxy, transport_error
 from aggregator.sources.retry import retry_after_seconds
-from aggregator.units import format_size
-
-try:
-    import brotli  # type: ignore[import-untyped]
-except ImportError:  # pragma: no cover - httpx[brotli] installs it on CPython
-    brotli = None
 
 log = logging.getLogger(__name__)
 
 DEFAULT_USER_AGENT = f"aggregator/{aggregator.__version__} (+{aggregator.PROJECT_URL})"
 
-# Brotli is only advertised when its output can be bounded per call (brotli >= 1.2): one 64 KB chunk of a
-# brotli bomb can otherwise expand to gigabytes before we get a chance to count it.
-_BROTLI = brotli is not None and hasattr(brotli.Decompressor, "can_accept_more_data")
-ACCEPT_ENCODING = "gzip, deflate, br" if _BROTLI else "gzip, deflate"
+# Brotli is only advertised when its output can be bounded per call (see decoding.BROTLI_BOUNDED).
+ACCEPT_ENCODING = "gzip, deflate, br" if BROTLI_BOUNDED else "gzip, deflate"
 _ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, "
     "application/json;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5"
@@ -59,7 +52,6 @@ _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _FEED_ROOT = re.compile(rb"<(?:[a-z0-9_.-]+:)?(?:rss|feed|rdf)(?=[\s/>])", re.IGNORECASE)
 _HTML_START = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.IGNORECASE | re.DOTALL)
 _SNIFF_BYTES = 4096
-_PIECE_BYTES = 65_536
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +134,7 @@ class HttpFetcher:
             except TimeoutError as exc:
                 if not budget.expired():
                     raise FetchError(f"request to {url} failed: timed out", kind="timeout") from exc
-                seconds = _seconds(options.timeout_seconds)
+                seconds = format_seconds(options.timeout_seconds)
                 raise FetchError(f"timed out after {seconds}s (total timeout)", kind="timeout") from None
         elapsed_ms = round((time.monotonic() - started) * 1000)
         log.debug("fetched url=%s status=%s ms=%d", url, document.status, elapsed_ms)
@@ -236,7 +228,7 @@ class HttpFetcher:
                         current = _checked_url(location.strip(), base=current)
                         continue
                     ok = 200 <= response.status_code < 300
-                    body = await _read_body(response, options.max_body_bytes) if ok else None
+                    body = await read_body(response, options.max_body_bytes) if ok else None
                     return _Answer(
                         url=str(current),
                         status=response.status_code,
@@ -249,7 +241,9 @@ class HttpFetcher:
                 finally:
                     await response.aclose()
         except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, httpx.CookieConflict) as exc:
-            raise _transport_error(exc, current, options) from exc
+            raise transport_error(
+                exc, current, proxy=options.proxy, connect_timeout_seconds=options.connect_timeout_seconds
+            ) from exc
         finally:
             if host is not None:
                 self._hosts.release(host)
@@ -277,7 +271,8 @@ class HttpFetcher:
                     event_hooks={"response": [_set_location_aside]},
                 )
             except (ImportError, ValueError, httpx.InvalidURL) as exc:
-                raise FetchError(f"cannot use the proxy {_redact(proxy)}: {exc}", kind="network") from exc
+                message = f"cannot use the proxy {redact_proxy(proxy)}: {exc}"
+                raise FetchError(message, kind="network") from exc
             self._clients[proxy] = client
         return client
 
@@ -381,18 +376,6 @@ async def _set_location_aside(response: httpx.Response) -> None:
         del response.headers["location"]
 
 
-def _redact(url: str | None) -> str:
-    """A proxy URL without its password, fit for logs and error messages."""
-    if url is None:
-        return "(none)"
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname
-    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
 # -------------------------------------------------------------------------------------------- responses
 
 
@@ -470,211 +453,3 @@ def _not_a_feed_message(page: str, links: tuple[str, ...]) -> str:
         f"{page} is an HTML page, not a feed; it links to the feeds {', '.join(links)} "
         "(use one of those URLs, or set discover: true to take the first)"
     )
-
-
-# ------------------------------------------------------------------------------------ bodies and limits
-
-
-async def _read_body(response: httpx.Response, limit: int) -> bytes:
-    """Read and decode the body, counting decoded bytes so a bomb stops at the limit, not in memory."""
-    declared = response.headers.get("content-length", "").strip()
-    if declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit, f"; Content-Length says {format_size(int(declared))}")
-    coding = response.headers.get("content-encoding", "").strip().lower()
-    decoder = _decoder_for(coding)
-    body = bytearray()
-    try:
-        async for raw in response.aiter_raw():
-            for piece in decoder.feed(raw):
-                body += piece
-                if len(body) > limit:
-                    raise _too_large(limit)
-        for piece in decoder.flush():
-            body += piece
-            if len(body) > limit:
-                raise _too_large(limit)
-    except _DecodeError as exc:
-        raise FetchError(f"the body is not valid {coding} data ({exc})", kind="http") from exc
-    return bytes(body)
-
-
-def _too_large(limit: int, detail: str = "") -> FetchError:
-    return FetchError(
-        f"document larger than {format_size(limit)} limit (max_body_size{detail})", kind="too_large"
-    )
-
-
-class _DecodeError(ValueError):
-    pass
-
-
-class _Decoder(Protocol):
-    def feed(self, data: bytes) -> Iterator[bytes]: ...
-    def flush(self) -> Iterator[bytes]: ...
-
-
-def _decoder_for(coding: str) -> _Decoder:
-    """One decoder per Content-Encoding; unknown codings pass through as httpx does, stacked ones fail."""
-    codings = [c.strip() for c in coding.split(",") if c.strip() not in ("", "identity")]
-    if len(codings) > 1:
-        raise FetchError(f"cannot decode the stacked Content-Encoding {coding!r}", kind="http")
-    name = codings[0] if codings else ""
-    if name in ("gzip", "x-gzip", "deflate"):
-        return _ZlibDecoder(gzip=name != "deflate")
-    if name == "br" and _BROTLI:
-        return _BrotliDecoder()
-    if name:
-        log.debug("unknown Content-Encoding %r, body passed through", name)
-    return _Identity()
-
-
-class _Identity:
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        if data:
-            yield data
-
-    def flush(self) -> Iterator[bytes]:
-        yield from ()
-
-
-class _ZlibDecoder:
-    """gzip (several members allowed) and deflate, in pieces of at most 64 KB.
-
-    RFC 9110 §8.4.1.2 says deflate is zlib-wrapped, but some servers send raw deflate: like browsers and
-    httpx, fall back to raw when the very first bytes are not a zlib header.
-    """
-
-    def __init__(self, *, gzip: bool) -> None:
-        self._gzip = gzip
-        self._inflater = zlib.decompressobj(zlib.MAX_WBITS | 16 if gzip else zlib.MAX_WBITS)
-        self._head: bytearray | None = None if gzip else bytearray()  # input kept until deflate is proven
-        self._done = False
-
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        while not self._done:
-            try:
-                out = self._inflater.decompress(data, _PIECE_BYTES)
-            except zlib.error as exc:
-                if self._head is None:
-                    raise _DecodeError(str(exc)) from exc
-                data, self._head = bytes(self._head) + data, None
-                self._inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-                continue
-            if self._head is not None:
-                self._head = None if out else self._head + data
-            if out:
-                yield out
-            if self._inflater.eof:
-                data = self._inflater.unused_data
-                if self._gzip and data.startswith(b"\x1f\x8b"):
-                    self._inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
-                    continue
-                self._done = True  # trailing garbage after the stream is ignored, as browsers do
-                return
-            data = self._inflater.unconsumed_tail
-            if not data and len(out) < _PIECE_BYTES:
-                return
-
-    def flush(self) -> Iterator[bytes]:
-        if not self._done:
-            rest = self._inflater.flush()
-            if rest:
-                yield rest
-
-
-class _BrotliDecoder:
-    def __init__(self) -> None:
-        self._decompressor = brotli.Decompressor()
-
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        try:
-            out: bytes = self._decompressor.process(data, output_buffer_limit=_PIECE_BYTES)
-            if out:
-                yield out
-            while not self._decompressor.can_accept_more_data():
-                out = self._decompressor.process(b"", output_buffer_limit=_PIECE_BYTES)
-                if not out:
-                    return
-                yield out
-        except brotli.error as exc:
-            raise _DecodeError(str(exc)) from exc
-
-    def flush(self) -> Iterator[bytes]:
-        try:
-            while not self._decompressor.is_finished():
-                out: bytes = self._decompressor.process(b"", output_buffer_limit=_PIECE_BYTES)
-                if not out:
-                    return  # a truncated stream: keep what was decoded, the parser will judge
-                yield out
-        except brotli.error as exc:
-            raise _DecodeError(str(exc)) from exc
-
-
-# --------------------------------------------------------------------------------------- network errors
-
-
-def _transport_error(exc: Exception, url: httpx.URL, options: HttpOptions) -> FetchError:
-    """A short sentence for a transport failure; the exception chain keeps the details for --verbose."""
-    where = url.host if url.port is None else f"{url.host}:{url.port}"
-    cause = _root_cause(exc)
-    connecting = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout) and not isinstance(
-        cause, ssl.SSLError
-    )
-    if options.proxy is not None and connecting:
-        where = f"the proxy {_redact(options.proxy)}"  # we never reach the server ourselves
-    if isinstance(exc, httpx.ConnectTimeout):
-        seconds = _seconds(options.connect_timeout_seconds)
-        return FetchError(
-            f"timed out after {seconds}s connecting to {where} (connect timeout)", kind="timeout"
-        )
-    if isinstance(exc, httpx.TimeoutException):
-        return FetchError(f"timed out waiting for {where}", kind="timeout")
-    if isinstance(exc, httpx.LocalProtocolError):  # e.g. a configured header value with a line break
-        return FetchError(f"cannot send the request to {where}: {_short(exc)}", kind="http")
-    if isinstance(exc, httpx.ProxyError):
-        message = f"the proxy {_redact(options.proxy)} failed: {_short(cause or exc)}"
-    elif isinstance(cause, socket.gaierror):
-        host = where if options.proxy is not None and connecting else f"host {url.host}"
-        message = f"could not resolve {host} (DNS lookup failed)"
-    elif isinstance(cause, ssl.SSLCertVerificationError):
-        message = f"the TLS certificate of {where} is not valid: {cause.verify_message}"
-    elif isinstance(cause, ssl.SSLError):
-        reason = (cause.reason or _short(cause)).replace("_", " ").lower()
-        message = f"TLS handshake with {where} failed: {reason}"
-    elif isinstance(cause, ConnectionRefusedError):
-        message = f"connection refused by {where}"
-    elif isinstance(cause, ConnectionResetError):
-        message = f"connection reset by {where}"
-    elif isinstance(exc, httpx.RemoteProtocolError):
-        message = f"{where} broke off or garbled the response: {_short(exc)}"
-    elif isinstance(exc, httpx.ConnectError):
-        message = f"could not connect to {where}: {_short(cause or exc)}"
-    else:
-        message = f"request to {where} failed: {_short(cause or exc)}"
-    return FetchError(message, kind="network")
-
-
-def _root_cause(exc: BaseException) -> BaseException | None:
-    """The first DNS, TLS or connection error in the chain (through exception groups), if any."""
-    pending: list[BaseException] = [exc]
-    seen: set[int] = set()
-    while pending:
-        current = pending.pop(0)
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, socket.gaierror | ssl.SSLError | ConnectionError):
-            return current
-        if isinstance(current, BaseExceptionGroup):
-            pending.extend(current.exceptions)
-        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
-    return None
-
-
-def _short(exc: BaseException) -> str:
-    text = re.sub(r"^\[Errno -?\d+\]\s*", "", str(exc).strip())
-    return (text or type(exc).__name__)[:200]
-
-
-def _seconds(value: float) -> str:
-    return f"{value:.1f}" if round(value, 1) == value else f"{value:g}"

@@ -1,0 +1,101 @@
+"""Network failures as one sentence a user can act on: what failed, where, and why.
+
+httpx reports a failed request as a handful of broad types (``ConnectError``, ``ReadError``, ...) whose text
+is often an errno string or a nested TLS message; the cause that tells a user what to fix (DNS, certificate,
+refused, reset) sits further down the exception chain, sometimes inside an exception group. This module
+finds it and names the host, or the proxy when one stood between us and the server. The resulting
+:class:`FetchError` is raised ``from`` the original, so ``--verbose`` still shows every detail.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import ssl
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from aggregator.errors import FetchError
+
+
+def transport_error(
+    exc: Exception, url: httpx.URL, *, proxy: str | None, connect_timeout_seconds: float
+) -> FetchError:
+    """A short sentence for a transport failure; the exception chain keeps the details for --verbose."""
+    where = url.host if url.port is None else f"{url.host}:{url.port}"
+    cause = _root_cause(exc)
+    connecting = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout) and not isinstance(
+        cause, ssl.SSLError
+    )
+    if proxy is not None and connecting:
+        where = f"the proxy {redact_proxy(proxy)}"  # we never reach the server ourselves
+    if isinstance(exc, httpx.ConnectTimeout):
+        seconds = format_seconds(connect_timeout_seconds)
+        return FetchError(
+            f"timed out after {seconds}s connecting to {where} (connect timeout)", kind="timeout"
+        )
+    if isinstance(exc, httpx.TimeoutException):
+        return FetchError(f"timed out waiting for {where}", kind="timeout")
+    if isinstance(exc, httpx.LocalProtocolError):  # e.g. a configured header value with a line break
+        return FetchError(f"cannot send the request to {where}: {_short(exc)}", kind="http")
+    if isinstance(exc, httpx.ProxyError):
+        message = f"the proxy {redact_proxy(proxy)} failed: {_short(cause or exc)}"
+    elif isinstance(cause, socket.gaierror):
+        host = where if proxy is not None and connecting else f"host {url.host}"
+        message = f"could not resolve {host} (DNS lookup failed)"
+    elif isinstance(cause, ssl.SSLCertVerificationError):
+        message = f"the TLS certificate of {where} is not valid: {cause.verify_message}"
+    elif isinstance(cause, ssl.SSLError):
+        reason = (cause.reason or _short(cause)).replace("_", " ").lower()
+        message = f"TLS handshake with {where} failed: {reason}"
+    elif isinstance(cause, ConnectionRefusedError):
+        message = f"connection refused by {where}"
+    elif isinstance(cause, ConnectionResetError):
+        message = f"connection reset by {where}"
+    elif isinstance(exc, httpx.RemoteProtocolError):
+        message = f"{where} broke off or garbled the response: {_short(exc)}"
+    elif isinstance(exc, httpx.ConnectError):
+        message = f"could not connect to {where}: {_short(cause or exc)}"
+    else:
+        message = f"request to {where} failed: {_short(cause or exc)}"
+    return FetchError(message, kind="network")
+
+
+def redact_proxy(url: str | None) -> str:
+    """A proxy URL without its password, fit for logs and error messages."""
+    if url is None:
+        return "(none)"
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def format_seconds(value: float) -> str:
+    """Seconds for a message: one decimal (``30.0``, ``2.5``), more only when needed (``0.25``)."""
+    return f"{value:.1f}" if round(value, 1) == value else f"{value:g}"
+
+
+def _root_cause(exc: BaseException) -> BaseException | None:
+    """The first DNS, TLS or connection error in the chain (through exception groups), if any."""
+    pending: list[BaseException] = [exc]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, socket.gaierror | ssl.SSLError | ConnectionError):
+            return current
+        if isinstance(current, BaseExceptionGroup):
+            pending.extend(current.exceptions)
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+    return None
+
+
+def _short(exc: BaseException) -> str:
+    text = re.sub(r"^\[Errno -?\d+\]\s*", "", str(exc).strip())
+    return (text or type(exc).__name__)[:200]
