@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import signal
+import socket
 import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
@@ -141,6 +143,7 @@ class Daemon:
 
     async def run(self) -> int:
         config = self.runtime.config
+        listener = bind_listener(config.server.host, config.server.port)  # fail early, before any work
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.request_stop, sig)
@@ -159,7 +162,7 @@ class Daemon:
                 lifespan="off",
             )
         )
-        server_task = asyncio.create_task(server.serve(), name="http-server")
+        server_task = asyncio.create_task(server.serve(sockets=[listener]), name="http-server")
         self._schedule(config)
         self.scheduler.start()
         log.info(
@@ -177,6 +180,7 @@ class Daemon:
             log.error("the HTTP server stopped: %s", error or "could not start (is the port in use?)")
             self._stopping = True
         await self._shutdown(server, server_task)
+        listener.close()
         stop.cancel()
         return 0 if server_task.exception() is None and server.started else 1
 
@@ -369,6 +373,22 @@ class Daemon:
             await asyncio.wait_for(server_task, timeout=10)
         self.store.dispose()
         log.info("stopped")
+
+
+def bind_listener(host: str, port: int) -> socket.socket:
+    """The listening socket, opened before the daemon starts work, so a busy port is a clear error."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as e:
+        sock.close()
+        hint = " (is another aggregator running? change server.port)" if e.errno == errno.EADDRINUSE else ""
+        raise AggregatorError(f"cannot listen on {host}:{port}: {e.strerror}{hint}") from e
+    sock.listen(2048)
+    sock.setblocking(False)
+    return sock
 
 
 def run_daemon(loaded: LoadedConfig, store: Store) -> int:

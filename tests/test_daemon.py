@@ -289,3 +289,20 @@ def test_systemd_unit_is_valid() -> None:
         line for line in result.stderr.splitlines() if "aggregator.service" in line and "Failed" in line
     ]
     assert problems == [], result.stderr
+
+
+def test_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        daemon = Daemon(tmp_path, "sources: []\n", port)
+        result = subprocess.run(
+            [sys.executable, "-m", "aggregator", "--config", str(daemon.config), "run"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 2
+    assert f"error: cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr
+    assert "Traceback" not in result.stderr
