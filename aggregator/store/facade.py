@@ -50,11 +50,6 @@ class Store:
     def list_sources(self) -> list[SourceState]:
         return self._run(source_repo.list_sources)
 
-    def due_sources(
-        self, now: datetime, names: Sequence[str] | None = None, *, due_only: bool = False
-    ) -> list[SourceState]:
-        return self._run(lambda s: source_repo.due_sources(s, now, names, due_only))
-
     def known_raw_hashes(self, source_id: int) -> tuple[dict[str, str], frozenset[str]]:
         """(key -> raw hash of stored entries, keys of pruned entries) of a source: what can be skipped."""
 

@@ -120,22 +120,6 @@ def list_sources(session: Session) -> list[SourceState]:
     return [to_state(row) for row in session.scalars(select(SourceRow).order_by(SourceRow.name))]
 
 
-def due_sources(
-    session: Session, now: datetime, names: Sequence[str] | None, due_only: bool
-) -> list[SourceState]:
-    """Enabled sources to refresh: all of them, the named ones, or those whose next check has passed.
-
-    A source marked gone (HTTP 410) is skipped unless named explicitly: it stays listed, not polled.
-    """
-    query = (
-        select(SourceRow).where(SourceRow.enabled.is_(True)).order_by(SourceRow.next_check_at, SourceRow.name)
-    )
-    query = query.where(SourceRow.name.in_(names)) if names else query.where(SourceRow.gone.is_(False))
-    if due_only:
-        query = query.where((SourceRow.next_check_at.is_(None)) | (SourceRow.next_check_at <= now))
-    return [to_state(row) for row in session.scalars(query)]
-
-
 def record_refresh(session: Session, outcome: RefreshOutcome, new: int, updated: int) -> None:
     """Write a refresh's outcome on the source row and its fetch-log row (same transaction as entries)."""
     row = session.get_one(SourceRow, outcome.source_id)
@@ -197,7 +181,9 @@ def claim_sources(
     owner: str,
     lease: timedelta,
 ) -> list[SourceState]:
-    """Claim the sources to refresh (as :func:`due_sources` chooses them) that nobody else holds.
+    """Claim the enabled sources to refresh that nobody else holds: all, the named ones, or the due ones.
+
+    A source marked gone (HTTP 410) is skipped unless named explicitly: it stays listed, not polled.
 
     The UPDATE takes the claim atomically on both databases (PostgreSQL re-checks the WHERE of a row
     another transaction just updated; SQLite's write lock serializes writers), so two processes never
