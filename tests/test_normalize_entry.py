@@ -561,3 +561,13 @@ def test_public_api() -> None:
         "normalize_entry",
     }
     assert isinstance(NORMALIZER_VERSION, int) and NORMALIZER_VERSION >= 1
+
+
+def test_undated_entries_keep_document_order_with_distinct_times() -> None:
+    entries = [ParsedEntry(position=i, guid=f"g{i}", title=f"t{i}") for i in range(3)]
+    keys = assign_keys(entries)
+    dates = [
+        normalize_entry(e, k, ParsedFeed(), SETTINGS, NOW).published
+        for e, k in zip(entries, keys, strict=True)
+    ]
+    assert dates == [NOW, NOW - timedelta(seconds=1), NOW - timedelta(seconds=2)]

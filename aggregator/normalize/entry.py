@@ -184,7 +184,11 @@ def _dates(
     if given is None:
         published_raw = None
     latest = now + timedelta(seconds=settings.max_future_seconds)
-    published = given if given is not None and given <= latest else now
+    # Undated entries are dated when first seen, a second apart in document order (the first, newest,
+    # gets "now"): their order is kept, and readers and the W3C validator (DuplicateUpdated) see distinct
+    # times instead of one timestamp shared by every undated entry of a fetch.
+    first_seen = now - timedelta(seconds=max(entry.position, 0))
+    published = given if given is not None and given <= latest else first_seen
     updated = parse_date(entry.updated_raw, tz)
     if updated is not None and (updated == published or updated > latest):
         updated = None
