@@ -84,9 +84,10 @@ BLOCK_TAGS: tuple[str, ...] = (
     "header", "footer", "address", "nav", "main", "figure", "figcaption", "details", "summary",
 )  # fmt: skip
 CELL_TAGS: tuple[str, ...] = ("td", "th")  # a space between cells, a line per row
-# Serialized by nh3, tag names are lower-case right after "<" or "</".
-_CLEAN_BLOCK_TAG_RE = re.compile(rf"<(?=/?(?:{'|'.join(BLOCK_TAGS)})[\s>/])")
-_CLEAN_CELL_TAG_RE = re.compile(rf"<(?=/?(?:{'|'.join(CELL_TAGS)})[\s>/])")
+# Serialized by nh3, tag names are lower-case right after "<" or "</": whole block and cell tags become a
+# break or a space in one pass each.
+_CLEAN_BLOCK_ELEMENT_RE = re.compile(rf'</?(?:{"|".join(BLOCK_TAGS)})(?=[\s>/])(?:[^>"]|"[^"]*")*>')
+_CLEAN_CELL_ELEMENT_RE = re.compile(rf'</?(?:{"|".join(CELL_TAGS)})(?=[\s>/])(?:[^>"]|"[^"]*")*>')
 # For the text of any HTML: parse it (a browser's way: broken markup, comments, "<" in attributes), keep only
 # the tags that separate text, and let the regexes above do the rest. The breaks cannot be marked before
 # parsing: the HTML parser moves text found between table rows out of the table ("foster parenting").
@@ -157,7 +158,22 @@ def _is_pixel(attributes: dict[str, str]) -> bool:
 
 def _fix_url_tag(match: re.Match[str], base_url: str | None) -> str:
     name = match.group(1)
-    attributes = dict(_CLEAN_ATTRIBUTE_RE.findall(match.group(0)))
+    tag = match.group(0)
+    # Most tags need nothing: an absolute link, an absolute image that is not a pixel. nh3 writes each
+    # attribute once, as ` name="value"`, with `"` escaped inside values, so these look-ups are exact.
+    if name == "a":
+        at = tag.find(' href="')
+        if at < 0 or tag[at + 7 : at + 15].lower().startswith(("http://", "https://", "mailto:")):
+            return tag
+    else:
+        at = tag.find(' src="')
+        if (
+            at >= 0
+            and tag[at + 6 : at + 14].lower().startswith(("http://", "https://"))
+            and ' width="' not in tag
+        ):
+            return tag
+    attributes = dict(_CLEAN_ATTRIBUTE_RE.findall(tag))
     if name == "a":
         href = attributes.get("href")
         if href is None:
@@ -197,8 +213,11 @@ def sanitize_html(html: str, base_url: str | None) -> str:
     clean = _SANITIZER.clean(markup)
     if "<a " in clean or "<img" in clean:
         clean = _CLEAN_URL_TAG_RE.sub(lambda m: _fix_url_tag(m, base_url), clean)
-    # Character references such as &#x1b; come out of the parser as raw controls.
-    return strip_control_chars(clean).strip()
+    # Numeric character references such as &#x1b; come out of the parser as raw controls (no named
+    # reference stands for a control character, and the markup itself has none left).
+    if "&#" in markup:
+        clean = strip_control_chars(clean)
+    return clean.strip()
 
 
 def _tidy_lines(text: str) -> str:
@@ -230,9 +249,9 @@ def sanitized_html_to_text(clean_html: str) -> str:
     """
     if not clean_html:
         return ""
-    markup = _CLEAN_BLOCK_TAG_RE.sub(_BREAK + "<", clean_html)
+    markup = _CLEAN_BLOCK_ELEMENT_RE.sub(_BREAK, clean_html)
     if "<t" in markup:
-        markup = _CLEAN_CELL_TAG_RE.sub(" <", markup)
+        markup = _CLEAN_CELL_ELEMENT_RE.sub(" ", markup)
     text = _CLEAN_TAG_RE.sub("", markup)
     return _tidy_lines(unescape(text) if "&" in text else text)
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from aggregator.models import ParsedEntry
 from aggregator.normalize.links import canonical_link, link_key
@@ -31,11 +30,28 @@ MAX_KEY_CHARS = 400
 ENTRY_NAMESPACE = uuid.UUID("7c13eee9-2f7f-5fd6-9450-c82e86bd3c4c")
 
 
-@dataclass(frozen=True, slots=True)
 class _Identity:
-    base: str  # g:, l: or h: key
-    link: str | None  # l: key of the canonical link
-    content: str  # h: key of title + content
+    """An entry's base key (g:, l: or h:), its link key, and (computed only when needed) its content key.
+
+    Hashing title and content costs more than the rest of the key together, and is needed only for entries
+    without GUID and link, and to tell apart entries that share a base key.
+    """
+
+    __slots__ = ("_content", "base", "entry", "link")
+
+    def __init__(self, entry: ParsedEntry) -> None:
+        self.entry = entry
+        link = canonical_link(entry.link, entry.base_url)
+        self.link = _limited("l:", link_key(link)) if link else None
+        self._content: str | None = None
+        guid = strip_control_chars(entry.guid).strip() if entry.guid else ""
+        self.base = _limited("g:", guid) if guid else self.link or self.content
+
+    @property
+    def content(self) -> str:
+        if self._content is None:
+            self._content = _content_key(self.entry)
+        return self._content
 
 
 def _limited(prefix: str, value: str) -> str:
@@ -50,23 +66,13 @@ def _content_key(entry: ParsedEntry) -> str:
     return "h:" + hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def _identity(entry: ParsedEntry) -> _Identity:
-    link = canonical_link(entry.link, entry.base_url)
-    lkey = _limited("l:", link_key(link)) if link else None
-    content = _content_key(entry)
-    guid = strip_control_chars(entry.guid).strip() if entry.guid else ""
-    if guid:
-        return _Identity(_limited("g:", guid), lkey, content)
-    return _Identity(lkey or content, lkey, content)
-
-
 def assign_keys(entries: Sequence[ParsedEntry]) -> list[str]:
     """One stable, unique key per entry of a document, in the same order."""
     earlier: dict[str, list[_Identity]] = {}
     used: set[str] = set()
     keys: list[str] = []
     for entry in entries:
-        ident = _identity(entry)
+        ident = _Identity(entry)
         same = earlier.setdefault(ident.base, [])
         candidate = ident.base
         if same:

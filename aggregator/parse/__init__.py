@@ -7,7 +7,9 @@ yields entries, even after repairs, is a success with ``warnings``; a document w
 no items (FeedReader/Rss20DailyMail.xml), which is a valid empty feed.
 
 Modules: :mod:`.sniff` (what kind of document), :mod:`.prepare` (charset, prolog, illegal characters),
-:mod:`.feedparser_path` (the only code that sees feedparser's dicts), :mod:`.jsonfeed`.
+:mod:`.fast` (well-formed RSS 2.0, Atom 1.0 and RSS 1.0 with lxml, giving exactly what feedparser gives),
+:mod:`.feedparser_path` (feedparser, for everything the fast path refuses; the only code that reads
+feedparser's dicts), :mod:`.jsonfeed`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 
 from aggregator.errors import ParseError
 from aggregator.models import ParsedFeed
+from aggregator.parse.fast import parse_fast
 from aggregator.parse.feedparser_path import convert, run_feedparser
 from aggregator.parse.jsonfeed import parse_json_feed
 from aggregator.parse.prepare import charset_from_content_type, media_type, prepare_xml
@@ -34,6 +37,7 @@ class ParseOptions:
 
     url: str | None = None  # the document's URL: base for relative links, never fetched
     encoding: str | None = None  # decode as this charset whatever the document declares
+    fast_path: bool = True  # False: always feedparser (the differential tests compare both paths)
 
 
 def parse_document(
@@ -60,6 +64,10 @@ def parse_document(
 def _parse_xml(body: bytes, content_type: str | None, options: ParseOptions) -> ParsedFeed:
     charset = charset_from_content_type(content_type)
     prepared = prepare_xml(body, http_charset=charset, override=options.encoding)
+    if options.fast_path:
+        fast = parse_fast(prepared, media_type=media_type(content_type), url=options.url)
+        if fast is not None:
+            return fast
     result = run_feedparser(prepared.body, media_type=media_type(content_type), url=options.url)
     feed, malformed = convert(result, prepared, url=options.url)
     if feed.entries or (feed.format and malformed is None):
