@@ -8,8 +8,11 @@ order, concurrently across sources:
 * sources are claimed in the database first, so two processes never refresh one source at once;
 * fetches are asyncio tasks, bounded by the fetcher's global and per-host limits;
 * parsing and normalizing is CPU work: in a thread for small runs, spread over a process pool for large ones;
-* database writes go through one thread, one transaction per source result, so a crash loses nothing that
-  was committed and never leaves a half-written source.
+* database writes go through one thread, in group commits: one transaction takes every source result that
+  arrived while the previous one was being written, each result whole, so a crash loses nothing that was
+  committed and never leaves a half-written source;
+* at most ``scheduler.concurrency`` sources are between "fetch started" and "saved", which bounds the
+  documents and results held in memory.
 
 A failing source is a normal outcome: it becomes a :class:`SourceResult` with the error, recorded on the
 source and retried with backoff; it never stops the other sources. Failures to reach a host at all
@@ -37,7 +40,14 @@ from typing import ParamSpec, TypeVar
 from aggregator.config import Config, SourceConfig
 from aggregator.errors import FetchError, ParseError
 from aggregator.health import adaptive_interval_seconds, cadence_seconds, keys_changed_reason, stale_reason
-from aggregator.models import FetchStatus, RefreshOutcome, SourceKind, SourceResult, SourceState
+from aggregator.models import (
+    FetchStatus,
+    NormalizedEntry,
+    RefreshOutcome,
+    SourceKind,
+    SourceResult,
+    SourceState,
+)
 from aggregator.normalize import NormalizeSettings, build_alias_map
 from aggregator.processing import Processed, ProcessJob, SourceRules, process_document
 from aggregator.schedule import SchedulePolicy, next_check_after_error, next_check_after_success
@@ -45,6 +55,7 @@ from aggregator.sources.files import read_article_folder, read_feed_file
 from aggregator.sources.http import DEFAULT_USER_AGENT, HttpFetcher, HttpOptions
 from aggregator.sources.retry import freshness_seconds
 from aggregator.store import Store
+from aggregator.store.entries import SaveCounts
 
 log = logging.getLogger(__name__)
 
@@ -123,9 +134,65 @@ def http_options(config: Config, source: SourceConfig) -> HttpOptions:
 def make_process_pool(workers: int | None = None) -> ProcessPoolExecutor:
     # forkserver: forking a process that runs threads (the event loop's, the database thread) is unsafe.
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    return ProcessPoolExecutor(
-        max_workers=workers or os.cpu_count() or 1, mp_context=multiprocessing.get_context(method)
-    )
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        # Workers fork from a server that has already imported the pipeline: they start at once and share
+        # those pages with it instead of each importing feedparser, lxml and nh3 again.
+        context.set_forkserver_preload(["aggregator.processing"])
+    return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context)
+
+
+_Pending = tuple[RefreshOutcome, str, Sequence[NormalizedEntry], "asyncio.Future[SaveCounts]"]
+
+
+class _GroupWriter:
+    """Saves source results through the database thread, many per transaction (a group commit).
+
+    While one batch is being written, the results that arrive meanwhile queue up and go in the next: under
+    load a transaction carries dozens of sources, alone one source waits for nobody. Each source stays
+    whole (entries, state and fetch-log row are in the same transaction). If a batch fails, its sources
+    are saved one by one, so one bad result never takes the others down with it.
+    """
+
+    def __init__(self, store: Store, db: Executor, max_batch: int = 64) -> None:
+        self._store = store
+        self._db = db
+        self._max_batch = max_batch
+        self._pending: list[_Pending] = []
+        self._flushing: asyncio.Task[None] | None = None
+
+    async def save(
+        self, outcome: RefreshOutcome, source_name: str, entries: Sequence[NormalizedEntry] = ()
+    ) -> SaveCounts:
+        future: asyncio.Future[SaveCounts] = asyncio.get_running_loop().create_future()
+        self._pending.append((outcome, source_name, entries, future))
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._pending:
+            batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
+            items = [(outcome, name, entries) for outcome, name, entries, _ in batch]
+            try:
+                counts = await loop.run_in_executor(self._db, self._store.save_refreshes, items)
+            except Exception:
+                for outcome, name, entries, future in batch:
+                    try:
+                        one = await loop.run_in_executor(
+                            self._db, self._store.save_refresh, outcome, name, entries
+                        )
+                    except Exception as error:
+                        if not future.done():
+                            future.set_exception(error)
+                    else:
+                        if not future.done():
+                            future.set_result(one)
+                continue
+            for (*_, future), count in zip(batch, counts, strict=True):
+                if not future.done():
+                    future.set_result(count)
 
 
 class Refresher:
@@ -153,6 +220,8 @@ class Refresher:
         self._jitter = jitter
         self._aliases = build_alias_map({name: c.aliases for name, c in config.categories.items()})
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aggregator-db")
+        self._writer = _GroupWriter(store, self._db)
+        self._own_pool: ProcessPoolExecutor | None = None
         self._owner = f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         slowest = max(
             [(s.timeout or config.defaults.timeout) for s in config.sources] + [config.defaults.timeout]
@@ -163,6 +232,9 @@ class Refresher:
     async def aclose(self) -> None:
         if self._owns_fetcher:
             await self._fetcher.aclose()
+        if self._own_pool is not None:
+            self._own_pool.shutdown(wait=True, cancel_futures=True)
+            self._own_pool = None
         self._db.shutdown(wait=True)
 
     async def __aenter__(self) -> Refresher:
@@ -226,12 +298,17 @@ class Refresher:
         if on_start:
             on_start(len(targets))
         pool = self._process_pool
-        own_pool = pool is None and len(targets) >= PROCESS_POOL_MIN_SOURCES and (os.cpu_count() or 1) > 1
-        if own_pool:
-            pool = make_process_pool()
+        if pool is None and len(targets) >= PROCESS_POOL_MIN_SOURCES and (os.cpu_count() or 1) > 1:
+            # Started on the first large run and kept until aclose(): starting a pool costs about a second.
+            if self._own_pool is None:
+                self._own_pool = make_process_pool()
+            pool = self._own_pool
+        # Sources between "fetch started" and "saved": bounds the documents and results held in memory
+        # (otherwise every fetched body waits in the process pool's unbounded queue).
+        slots = asyncio.Semaphore(self.config.scheduler.concurrency)
         results: list[SourceResult] = []
         try:
-            tasks = [asyncio.create_task(self._refresh_one(state, pool)) for state in targets]
+            tasks = [asyncio.create_task(self._refresh_slot(slots, state, pool)) for state in targets]
             unreachable: list[_Unreachable] = []
             try:
                 for task in asyncio.as_completed(tasks):
@@ -268,14 +345,18 @@ class Refresher:
                     on_result(result)
         finally:
             await asyncio.shield(self._in_db(self.store.release_claims, self._owner))
-            if own_pool and pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
         order = {source.name: i for i, source in enumerate(self.config.sources)}
         return sorted(results, key=lambda r: order[r.source])
 
     def _network_up(self) -> bool:
         answered = self._server_answered_at
         return answered is not None and self.clock() - answered <= NETWORK_EVIDENCE
+
+    async def _refresh_slot(
+        self, slots: asyncio.Semaphore, state: SourceState, pool: Executor | None
+    ) -> SourceResult | _Unreachable:
+        async with slots:
+            return await self._refresh_one(state, pool)
 
     async def _refresh_one(self, state: SourceState, pool: Executor | None) -> SourceResult | _Unreachable:
         source = self.config.source(state.name)
@@ -318,9 +399,7 @@ class Refresher:
                 warnings=processed.warnings if processed else (),
                 stale_reason=stale,
             )
-            counts = await self._in_db(
-                self.store.save_refresh, outcome, state.name, processed.entries if processed else ()
-            )
+            counts = await self._writer.save(outcome, state.name, processed.entries if processed else ())
             result = SourceResult(
                 source=state.name,
                 status=outcome.status,
@@ -456,7 +535,7 @@ class Refresher:
             error_kind=kind,
             count_error=count_error,
         )
-        await self._in_db(self.store.save_refresh, outcome, state.name)
+        await self._writer.save(outcome, state.name)
         return SourceResult(
             source=state.name,
             status=status,

@@ -33,7 +33,7 @@ from bench.serving import run_serving
 WORK = REPO / "bench" / ".work"
 RESULTS = REPO / "bench" / "results"
 SECTIONS = ("ingest", "scaling", "publishing", "serving")
-INSTALL = "pip install -e '.[bench]'  (or: pip install -e . -r bench/requirements.txt)"
+INSTALL = "pip install -e '.[bench]'"
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:

@@ -10,6 +10,6 @@ cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
 PYTHON="${PYTHON:-python3}"
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
-"$VENV/bin/python" -m pip install --quiet -e . -r bench/requirements.txt
+"$VENV/bin/python" -m pip install --quiet -e '.[bench]'
 command -v wrk >/dev/null 2>&1 || echo "note: wrk not found (apt-get install wrk); using the Python load generator" >&2
 exec "$VENV/bin/python" -m bench "$@"

@@ -5,6 +5,7 @@ Exit status: 0 success, 1 some sources failed (fetch), 2 bad usage, configuratio
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 import traceback
 
@@ -53,8 +54,21 @@ def _register() -> None:
 _register()
 
 
+def _look_like_python_m() -> None:
+    """Let the process pool's workers skip rebuilding ``__main__``, as they do under ``python -m aggregator``.
+
+    Started from the console script, ``__main__`` is that script, and multiprocessing makes every worker
+    run it again (importing every command, the web server and the scheduler) before it can run
+    ``process_document``. A ``__main__`` known as ``aggregator.__main__`` is skipped.
+    """
+    main_module = sys.modules.get("__main__")
+    if main_module is not None and getattr(main_module, "__spec__", None) is None:
+        main_module.__spec__ = importlib.util.find_spec("aggregator.__main__")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: maps our errors to one clear line and exit status 2 (traceback with --verbose)."""
+    _look_like_python_m()
     args = sys.argv[1:] if argv is None else argv
     verbose = "-v" in args or "--verbose" in args
     try:

@@ -229,6 +229,10 @@ class HttpFetcher:
                         continue
                     ok = 200 <= response.status_code < 300
                     body = await read_body(response, options.max_body_bytes) if ok else None
+                    if not ok and _empty(response):
+                        # Reading the (empty) rest of a 304 lets the connection go back to the pool;
+                        # closing it unread makes httpcore drop the connection and reconnect next time.
+                        await response.aread()
                     return _Answer(
                         url=str(current),
                         status=response.status_code,
@@ -321,6 +325,11 @@ def _checked_url(url: str, base: httpx.URL | None = None) -> httpx.URL:
     if not parsed.host:
         raise FetchError(f"refusing to {action} {url}: the URL has no host", kind="scheme")
     return parsed
+
+
+def _empty(response: httpx.Response) -> bool:
+    """A response that has no body to read (RFC 9110 §6.4.1: 304, or a zero Content-Length)."""
+    return response.status_code == 304 or response.headers.get("content-length", "").strip() == "0"
 
 
 def _host_key(url: httpx.URL) -> str:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from aggregator.filters.match import fold
@@ -35,6 +35,10 @@ class SaveCounts:
     updated: int = 0
     rehashed: int = 0  # raw material changed, what readers see did not: only the raw hash was rewritten
 
+
+# Core tables: executemany straight through, without the ORM's per-row bookkeeping of bulk inserts.
+_ENTRIES = cast(Table, EntryRow.__table__)
+_ENTRY_CATEGORIES = cast(Table, EntryCategoryRow.__table__)
 
 # SQLite accepts 32766 bound parameters per statement since 3.32; stay well below for older builds.
 _IN_CHUNK = 900
@@ -115,11 +119,12 @@ def save_entries(
             }
             for e in new
         ]
-        inserted = session.execute(
-            insert(EntryRow).returning(EntryRow.id, EntryRow.key, sort_by_parameter_order=True), rows
-        )
-        for (entry_id, _key), entry in zip(inserted, new, strict=True):
-            links.extend(_category_links(entry_id, entry, ids))
+        # One executemany, then one query for the new ids: on SQLite, INSERT ... RETURNING in parameter
+        # order runs one statement per row.
+        session.execute(insert(_ENTRIES), rows)
+        new_ids = _ids_of(session, source_id, [e.key for e in new])
+        for entry in new:
+            links.extend(_category_links(new_ids[entry.key], entry, ids))
     if changed:
         updates = []
         for stored, entry in changed:
@@ -137,8 +142,19 @@ def save_entries(
     if rehash:
         session.execute(update(EntryRow), rehash)
     if links:
-        session.execute(insert(EntryCategoryRow), links)
+        session.execute(insert(_ENTRY_CATEGORIES), links)
     return SaveCounts(new=len(new), updated=len(changed), rehashed=len(rehash))
+
+
+def _ids_of(session: Session, source_id: int, keys: Sequence[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for start in range(0, len(keys), _IN_CHUNK):
+        chunk = keys[start : start + _IN_CHUNK]
+        rows = session.execute(
+            select(EntryRow.key, EntryRow.id).where(EntryRow.source_id == source_id, EntryRow.key.in_(chunk))
+        )
+        out.update((key, entry_id) for key, entry_id in rows)
+    return out
 
 
 def _columns(entry: NormalizedEntry) -> dict[str, Any]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, Table, insert, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,7 @@ from aggregator.store import published, retention, selection
 from aggregator.store import sources as source_repo
 from aggregator.store.engine import make_session_factory
 from aggregator.store.published import PublishedState
+from aggregator.store.tables import FetchLogRow
 
 T = TypeVar("T")
 
@@ -93,18 +94,39 @@ class Store:
         self, outcome: RefreshOutcome, source_name: str, entries: Sequence[NormalizedEntry] = ()
     ) -> entry_repo.SaveCounts:
         """One transaction per source result: its entries, its state and its fetch-log row, or nothing."""
+        return self._run(lambda session: self._save_one(session, outcome, source_name, entries))
 
-        def work(session: Session) -> entry_repo.SaveCounts:
-            counts = entry_repo.SaveCounts()
-            if entries:
-                keys = [e.key for e in entries]
-                buried = retention.tombstoned_keys(session, outcome.source_id, keys)
-                alive = [e for e in entries if e.key not in buried]  # pruned meanwhile: stays pruned
-                known = entry_repo.known_entries(session, outcome.source_id, keys)
-                counts = entry_repo.save_entries(
-                    session, outcome.source_id, source_name, alive, known, outcome.started_at
-                )
-            source_repo.record_refresh(session, outcome, counts.new, counts.updated)
+    @staticmethod
+    def _save_one(
+        session: Session,
+        outcome: RefreshOutcome,
+        source_name: str,
+        entries: Sequence[NormalizedEntry],
+        log_rows: list[dict[str, Any]] | None = None,
+    ) -> entry_repo.SaveCounts:
+        counts = entry_repo.SaveCounts()
+        if entries:
+            keys = [e.key for e in entries]
+            buried = retention.tombstoned_keys(session, outcome.source_id, keys)
+            alive = [e for e in entries if e.key not in buried]  # pruned meanwhile: stays pruned
+            known = entry_repo.known_entries(session, outcome.source_id, keys)
+            counts = entry_repo.save_entries(
+                session, outcome.source_id, source_name, alive, known, outcome.started_at
+            )
+        source_repo.record_refresh(session, outcome, counts.new, counts.updated, log_rows)
+        return counts
+
+    def save_refreshes(
+        self, items: Sequence[tuple[RefreshOutcome, str, Sequence[NormalizedEntry]]]
+    ) -> list[entry_repo.SaveCounts]:
+        """Several source results in one transaction (a group commit): each is whole, or none is."""
+
+        def work(session: Session) -> list[entry_repo.SaveCounts]:
+            source_repo.load_sources(session, [outcome.source_id for outcome, _, _ in items])
+            log_rows: list[dict[str, Any]] = []
+            counts = [self._save_one(session, o, name, entries, log_rows) for o, name, entries in items]
+            if log_rows:
+                session.execute(insert(cast(Table, FetchLogRow.__table__)), log_rows)
             return counts
 
         return self._run(work)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -120,8 +121,23 @@ def list_sources(session: Session) -> list[SourceState]:
     return [to_state(row) for row in session.scalars(select(SourceRow).order_by(SourceRow.name))]
 
 
-def record_refresh(session: Session, outcome: RefreshOutcome, new: int, updated: int) -> None:
-    """Write a refresh's outcome on the source row and its fetch-log row (same transaction as entries)."""
+def load_sources(session: Session, source_ids: Sequence[int]) -> None:
+    """Bring these source rows into the session at once (record_refresh then finds them without a query)."""
+    for start in range(0, len(source_ids), 900):
+        session.scalars(select(SourceRow).where(SourceRow.id.in_(source_ids[start : start + 900]))).all()
+
+
+def record_refresh(
+    session: Session,
+    outcome: RefreshOutcome,
+    new: int,
+    updated: int,
+    log_rows: list[dict[str, Any]] | None = None,
+) -> None:
+    """Write a refresh's outcome on the source row and its fetch-log row (same transaction as entries).
+
+    With ``log_rows``, the fetch-log row is appended there for the caller to insert with others at once.
+    """
     row = session.get_one(SourceRow, outcome.source_id)
     row.claimed_until = row.claimed_by = None
     row.last_checked_at = outcome.started_at
@@ -156,21 +172,23 @@ def record_refresh(session: Session, outcome: RefreshOutcome, new: int, updated:
         row.title = outcome.title
     if outcome.language:
         row.language = outcome.language
-    session.add(
-        FetchLogRow(
-            source_id=outcome.source_id,
-            started_at=outcome.started_at,
-            status=outcome.status.value,
-            http_status=outcome.http_status,
-            duration_ms=outcome.duration_ms,
-            bytes=outcome.bytes,
-            new_count=new,
-            updated_count=updated,
-            filtered_count=outcome.filtered,
-            error=outcome.error,
-            error_kind=outcome.error_kind,
-        )
-    )
+    log = {
+        "source_id": outcome.source_id,
+        "started_at": outcome.started_at,
+        "status": outcome.status.value,
+        "http_status": outcome.http_status,
+        "duration_ms": outcome.duration_ms,
+        "bytes": outcome.bytes,
+        "new_count": new,
+        "updated_count": updated,
+        "filtered_count": outcome.filtered,
+        "error": outcome.error,
+        "error_kind": outcome.error_kind,
+    }
+    if log_rows is None:
+        session.add(FetchLogRow(**log))
+    else:
+        log_rows.append(log)
 
 
 def claim_sources(
