@@ -16,7 +16,7 @@ cannot rewrite its asserts), or a test module can bind it (``feed_server = feeds
         server.route("/drip", RSS, drip=0.1)          # one body byte every 0.1 s
         server.route("/big", RSS, chunked=True)       # Transfer-Encoding: chunked, no Content-Length
         server.route("/gz", RSS, gzip=True)           # gzip when the client accepts it
-        ...
+        # (the code under test fetches from server.url(...) here)
         [request] = server.requests_for("/feed.xml")
         assert request.headers["user-agent"].startswith("aggregator/")
 
