@@ -20,7 +20,7 @@ from sqlalchemy import select
 from aggregator.app import App, open_store
 from aggregator.config import parse_config_text
 from aggregator.models import FetchStatus, SourceResult, SourceState, StoredEntry
-from aggregator.store.tables import FetchLogRow
+from aggregator.store.tables import EntryRow, FetchLogRow
 from aggregator.update import Refresher, make_process_pool
 from tests.conftest import DATA_DIR, REPO_DIR
 from tests.support.feedserver import FeedServer
@@ -295,6 +295,37 @@ def test_duplicate_guids_are_kept_apart(harness: Harness, feed_server: FeedServe
     entries = harness.entries()
     assert len(entries) == result.new >= 2
     assert len({e.uid for e in entries}) == len(entries)
+
+
+def test_a_feed_moving_between_parsers_keeps_its_entries(harness: Harness, feed_server: FeedServer) -> None:
+    # The fast path hashes an entry's XML, feedparser the fields it read: a feed that gains an element only
+    # feedparser reads (an iTunes tag) changes every raw hash but no entry. Nothing is new, nothing updated,
+    # nothing duplicated: the raw hashes are rewritten, and the next fetch on the same path skips them all.
+    items = item("a", "First") + item("b", "Second", body="<p>two</p>") + item("c", "Third")
+    itunes = '<itunes:author xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">P</itunes:author>'
+    feed_server.route("/feed.xml", rss(items))
+    harness.configure(http_source(feed_server, "/feed.xml"))
+    assert harness.refresh()["portal"].new == 3
+    before = {e.uid: e for e in harness.entries()}
+
+    def raw_hashes() -> set[str]:
+        assert harness.app is not None
+        with harness.app.store.engine.connect() as connection:
+            return set(connection.scalars(select(EntryRow.raw_hash)))
+
+    fast_hashes = raw_hashes()
+    # feedparser, the fast path again, then the fast path on a document changed outside the items.
+    for body, by_feedparser in (
+        (rss(items, extra=itunes), True),
+        (rss(items), False),
+        (rss(items + " "), False),
+    ):
+        harness.now += timedelta(minutes=5)
+        feed_server.route("/feed.xml", body)
+        result = harness.refresh()["portal"]
+        assert (result.status, result.new, result.updated, result.unchanged) == (FetchStatus.OK, 0, 0, 3)
+        assert {e.uid: e for e in harness.entries()} == before
+        assert (raw_hashes() == fast_hashes) is not by_feedparser
 
 
 def test_include_exclude_filters_drop_entries_before_storing(

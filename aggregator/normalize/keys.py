@@ -19,8 +19,8 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Sequence
+from typing import Protocol
 
-from aggregator.models import ParsedEntry
 from aggregator.normalize.links import canonical_link, link_key
 from aggregator.normalize.text import strip_control_chars
 
@@ -28,6 +28,27 @@ MAX_KEY_CHARS = 400
 # uuid5(NAMESPACE_URL, "https://github.com/aggregator-project/aggregator#entry"); fixed forever: changing it
 # would change every published id.
 ENTRY_NAMESPACE = uuid.UUID("7c13eee9-2f7f-5fd6-9450-c82e86bd3c4c")
+
+
+class KeyMaterial(Protocol):
+    """What a key is made of: a :class:`~aggregator.models.ParsedEntry`, or a reference to one.
+
+    Title and content are read only to tell apart entries that share a GUID or link, or for entries that
+    have neither: a reference builds its entry then, and only then.
+    """
+
+    @property
+    def guid(self) -> str | None: ...
+    @property
+    def link(self) -> str | None: ...
+    @property
+    def base_url(self) -> str | None: ...
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def content_html(self) -> str | None: ...
+    @property
+    def summary_html(self) -> str | None: ...
 
 
 class _Identity:
@@ -39,7 +60,7 @@ class _Identity:
 
     __slots__ = ("_content", "base", "entry", "link")
 
-    def __init__(self, entry: ParsedEntry) -> None:
+    def __init__(self, entry: KeyMaterial) -> None:
         self.entry = entry
         link = canonical_link(entry.link, entry.base_url)
         self.link = _limited("l:", link_key(link)) if link else None
@@ -61,12 +82,12 @@ def _limited(prefix: str, value: str) -> str:
     return prefix + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _content_key(entry: ParsedEntry) -> str:
+def _content_key(entry: KeyMaterial) -> str:
     material = f"{entry.title or ''}\n{entry.content_html or entry.summary_html or ''}"
     return "h:" + hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def assign_keys(entries: Sequence[ParsedEntry]) -> list[str]:
+def assign_keys(entries: Sequence[KeyMaterial]) -> list[str]:
     """One stable, unique key per entry of a document, in the same order."""
     earlier: dict[str, list[_Identity]] = {}
     used: set[str] = set()

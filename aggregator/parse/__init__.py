@@ -7,26 +7,30 @@ yields entries, even after repairs, is a success with ``warnings``; a document w
 no items (FeedReader/Rss20DailyMail.xml), which is a valid empty feed.
 
 Modules: :mod:`.sniff` (what kind of document), :mod:`.prepare` (charset, prolog, illegal characters),
-:mod:`.fast` (well-formed RSS 2.0, Atom 1.0 and RSS 1.0 with lxml, giving exactly what feedparser gives),
-:mod:`.feedparser_path` (feedparser, for everything the fast path refuses; the only code that reads
-feedparser's dicts), :mod:`.jsonfeed`.
+:mod:`.fast` and :mod:`.fast_elements` (well-formed RSS 2.0, Atom 1.0 and RSS 1.0 with lxml, giving exactly
+what feedparser gives), :mod:`.feedparser_path` (feedparser, for everything the fast path refuses; the only
+code that reads feedparser's dicts), :mod:`.jsonfeed`, :mod:`.refs` (entries read on demand).
+
+:func:`parse_document` builds every entry; :func:`read_document` gives references, and lets the fast path
+leave unchanged entries unread (see :mod:`.refs`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from aggregator.errors import ParseError
 from aggregator.models import ParsedFeed
-from aggregator.parse.fast import parse_fast
+from aggregator.parse.fast import read_fast
 from aggregator.parse.feedparser_path import convert, run_feedparser
 from aggregator.parse.jsonfeed import parse_json_feed
 from aggregator.parse.prepare import charset_from_content_type, media_type, prepare_xml
+from aggregator.parse.refs import EntryRef, ParsedDocument, StaleEntry
 from aggregator.parse.sniff import DocumentKind, describe_start, looks_like_html, sniff
 
-__all__ = ["ParseOptions", "parse_document"]
+__all__ = ["EntryRef", "ParseOptions", "ParsedDocument", "StaleEntry", "parse_document", "read_document"]
 
 _ROOT = re.compile(rb"<([A-Za-z_][\w:.-]*)")
 
@@ -44,34 +48,54 @@ def parse_document(
     body: bytes, headers: Mapping[str, str] | None = None, options: ParseOptions = ParseOptions()
 ) -> ParsedFeed:
     """Read a feed document; raises :class:`ParseError` when no entry can be read from it."""
+    return read_document(body, headers, options).whole()
+
+
+def read_document(
+    body: bytes,
+    headers: Mapping[str, str] | None = None,
+    options: ParseOptions = ParseOptions(),
+    *,
+    skippable: Callable[[str], bool] | None = None,
+) -> ParsedDocument:
+    """Read a feed document into references to its entries; :class:`ParseError` as :func:`parse_document`.
+
+    ``skippable`` says which raw hashes belong to entries the caller already has: those the fast path may
+    leave unread but for their id and links (:attr:`EntryRef.guid`, ``link``, ``base_url``), until
+    :meth:`EntryRef.entry` is called. Reading such an entry later raises :class:`StaleEntry` in the unlikely
+    case it fails; read the document again without ``skippable`` then. The other paths read every entry.
+    """
     lowered = {name.lower(): value for name, value in (headers or {}).items()}
     content_type = lowered.get("content-type")
     kind = sniff(body, media_type(content_type))
     if kind is DocumentKind.EMPTY:
         raise ParseError("empty document")
     if kind is DocumentKind.JSON:
-        return parse_json_feed(
+        feed = parse_json_feed(
             body,
             url=options.url,
             charset=options.encoding or charset_from_content_type(content_type),
             media_type=media_type(content_type),
         )
+        return ParsedDocument.of(feed)
     if kind is DocumentKind.TEXT:
         raise ParseError(f"not a feed: neither XML nor JSON (starts with {describe_start(body)!r})")
-    return _parse_xml(body, content_type, options)
+    return _read_xml(body, content_type, options, skippable)
 
 
-def _parse_xml(body: bytes, content_type: str | None, options: ParseOptions) -> ParsedFeed:
+def _read_xml(
+    body: bytes, content_type: str | None, options: ParseOptions, skippable: Callable[[str], bool] | None
+) -> ParsedDocument:
     charset = charset_from_content_type(content_type)
     prepared = prepare_xml(body, http_charset=charset, override=options.encoding)
     if options.fast_path:
-        fast = parse_fast(prepared, media_type=media_type(content_type), url=options.url)
+        fast = read_fast(prepared, media_type=media_type(content_type), url=options.url, skippable=skippable)
         if fast is not None:
             return fast
     result = run_feedparser(prepared.body, media_type=media_type(content_type), url=options.url)
     feed, malformed = convert(result, prepared, url=options.url)
     if feed.entries or (feed.format and malformed is None):
-        return feed
+        return ParsedDocument.of(feed)
     if looks_like_html(body):
         raise ParseError("not a feed: looks like an HTML page")
     if malformed:

@@ -16,50 +16,62 @@ finds malformed (feedparser may still recover entries with its loose parser), ot
 name could mean something to feedparser, elements nested where only text is expected. Unknown elements
 that feedparser would only store under a key we never read (``slash:comments``, ``wp:post-id``) are
 skipped. ``tests/test_parse_fast.py`` checks, on the real-world corpus, the fixtures, generated feeds and
-mutations of them, that every document accepted here gives feedparser's :class:`ParsedFeed`, field for field.
+mutations of them, that every document accepted here gives feedparser's :class:`ParsedFeed`, field for field
+(but for the raw hashes, see below).
+
+**Raw hashes and deferred entries.** An entry's raw hash here is the SHA-256 of its XML as lxml serializes
+it (every in-scope namespace declared on it), salted with what else its reading depends on (the document's
+URL, base, language, version and feed language, whether the feed has a link, and
+:data:`FAST_PATH_VERSION`): equal hashes mean equal entries, found by the same code. Given a
+``skippable`` predicate (:func:`read_fast`), an entry whose hash it accepts (one the caller has stored) is
+deferred: only its id and links are read (:meth:`~.fast_elements.ElementReader.read_identity`), for its key;
+the rest waits until asked, which for an unchanged entry is never. Such an entry was read by this code
+before, from the same bytes in the same context, so reading it later cannot fail; if it does anyway,
+:class:`~.refs.StaleEntry` tells the caller to read the document again without deferring. Feedparser's path
+keeps hashing the fields it read (:func:`.feedparser_path.hash_fields`): a source whose documents move from
+one path to the other rewrites its raw hashes once.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from feedparser.urls import _urljoin, make_safe_absolute_uri
 from lxml import etree
 
-from aggregator.models import ParsedFeed
-from aggregator.parse.feedparser_path import convert
+from aggregator.models import ParsedEntry, ParsedFeed
+from aggregator.parse.fast_elements import (
+    ATOM_FEED_HANDLERS,
+    ATOM_NS,
+    CHANNEL_HANDLERS,
+    RDF_ABOUT,
+    RDF_CHANNEL_HANDLERS,
+    RDF_NS,
+    RSS10_NS,
+    XML_NS,
+    CannotDefer,
+    ElementReader,
+)
+from aggregator.parse.feedparser_path import EntryContext, convert_entry, convert_feed, convert_identity
 from aggregator.parse.feedparser_rules import (
-    CONTENT_TYPE_NAMES,
-    FEEDPARSER_HTML_TYPES,
-    IGNORED_ELEMENTS,
-    LINK_ENTITY_RE,
     PREFIXES,
-    READ_ATTRIBUTES,
-    RELATIVE_ELEMENTS,
     STANDARD_PREFIXES,
     Refuse,
-    add_tag,
-    check_harmless,
     content_type_bozo,
     element_key,
-    enforce_href,
-    join_url,
-    looks_like_html,
-    map_type,
-    repair,
-    sync_author_detail,
 )
 from aggregator.parse.prepare import PreparedXML
+from aggregator.parse.refs import EntryRef, ParsedDocument, StaleEntry
 
-__all__ = ["Refuse", "parse_fast", "refusal"]
+__all__ = ["FAST_PATH_VERSION", "Refuse", "parse_fast", "read_fast", "refusal"]
 
-ATOM_NS = "http://www.w3.org/2005/Atom"
-RSS10_NS = "http://purl.org/rss/1.0/"
-RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_XML_NS = "{http://www.w3.org/XML/1998/namespace}"
-_RDF_ABOUT = f"{{{RDF_NS}}}about"
-_RDF_RESOURCE = f"{{{RDF_NS}}}resource"
+#: Part of every raw hash of this path: bump it whenever an entry's XML is read differently (a new handler,
+#: a new refusal), so that entries stored by the older code are read again rather than deferred.
+FAST_PATH_VERSION = 1
+
 # Namespaces whose declaration sets feedparser's version before the root element's handler runs.
 _VERSION_NAMESPACES = {RSS10_NS: "rss10", ATOM_NS.lower(): "atom10"}
 
@@ -69,53 +81,104 @@ _PARSER = etree.XMLParser(
 
 
 def parse_fast(prepared: PreparedXML, *, media_type: str, url: str | None) -> ParsedFeed | None:
-    """The document read with lxml, or None when feedparser must read it (see the module docstring)."""
+    """The document read with lxml, every entry built, or None when feedparser must read it."""
+    document = read_fast(prepared, media_type=media_type, url=url)
+    return None if document is None else document.whole()
+
+
+def read_fast(
+    prepared: PreparedXML,
+    *,
+    media_type: str,
+    url: str | None,
+    skippable: Callable[[str], bool] | None = None,
+) -> ParsedDocument | None:
+    """The document read with lxml, or None when feedparser must read it (see the module docstring).
+
+    Entries whose raw hash ``skippable`` accepts are deferred; every other entry is read here, so that one
+    the fast path cannot read sends the whole document to feedparser, as it always did.
+    """
     try:
-        result = _Reader(url).read(prepared.body)
+        reader = _Reader(url, defer=skippable is not None)
+        try:
+            result = reader.read(prepared.body)
+        except CannotDefer:
+            reader = _Reader(url, defer=False)
+            result = reader.read(prepared.body)
+        bozo = content_type_bozo(media_type)
+        if bozo is not None:
+            result["bozo"] = True
+            result["bozo_exception"] = bozo
+        feed, context, malformed = convert_feed(result, prepared, url=url)
+        if malformed is not None:
+            return None
+        return ParsedDocument(feed, tuple(reader.references(context, skippable)))
     except Refuse:
         return None
-    bozo = content_type_bozo(media_type)
-    if bozo is not None:
-        result["bozo"] = True
-        result["bozo_exception"] = bozo
-    feed, malformed = convert(result, prepared, url=url)
-    return feed if malformed is None else None
 
 
 def refusal(prepared: PreparedXML, *, url: str | None) -> str | None:
     """Why the fast path refuses this document, or None when it reads it (for tests and diagnostics)."""
     try:
-        _Reader(url).read(prepared.body)
+        _Reader(url, defer=False).read(prepared.body)
     except Refuse as e:
         return str(e)
     return None
 
 
-Handler = Callable[["_Reader", Any, dict[str, Any], int], None]
+# An item met in document order: (element, depth, read as RDF, feedparser's dict or None when deferred).
+_Item = tuple[Any, int, bool, dict[str, Any] | None]
 
 
-class _Reader:
-    """One document. ``ctx`` is the dict feedparser would fill (the feed's, an entry's, an image's)."""
+class _Reader(ElementReader):
+    """One document: its root, version and structure; entries read in order, or deferred."""
 
-    def __init__(self, url: str | None) -> None:
-        base = url or ""
-        first = self._next_base(base)
-        if self._next_base(first) != first:
-            raise Refuse("the document URL is not stable under feedparser's base handling")
-        self.base = first
-        self.lang: str | None = None
-        self.version = ""
-        self.title_depth = -1
-        self.has_content = False
-        self.in_entry = False
-        self.in_image = False
+    def __init__(self, url: str | None, *, defer: bool) -> None:
+        super().__init__(url)
+        # Deferred entries get their base URL from the document (convert_identity): only exact when the
+        # base of their text constructs is the document URL, that is without xml:base (refused anyway)
+        # and when feedparser's handling leaves the URL as it is.
+        self.defer = defer and (self.base.strip() or None) == url
+        self.url = url
+        self.items: list[_Item] = []
 
-    @staticmethod
-    def _next_base(base: str) -> str:
-        """What feedparser's start-tag handler makes of the base URI of an element without xml:base."""
-        if base:
-            return make_safe_absolute_uri(base, base) or base
-        return str(_urljoin(base, base))
+    def on_item(self, el: Any, depth: int, *, rdf: bool) -> None:
+        if self.defer:
+            self.deferring = True
+            self.items.append((el, depth, rdf, None))
+        else:
+            self.items.append((el, depth, rdf, self.read_item(el, depth, rdf=rdf)))
+
+    def references(self, context: EntryContext, skippable: Callable[[str], bool] | None) -> list[EntryRef]:
+        """One reference per entry, in document order; deferred entries skippable accepts stay deferred."""
+        salt = json.dumps(
+            [FAST_PATH_VERSION, self.version, self.url, self.base, self.lang, context.feed_language,
+             bool(context.feed_link)],
+            ensure_ascii=False,
+        ).encode("utf-8", "surrogatepass")  # fmt: skip
+        refs: list[EntryRef] = []
+        for position, (el, depth, rdf, entry) in enumerate(self.items):
+            digest = hashlib.sha256(salt)
+            digest.update(etree.tostring(el, encoding="UTF-8", xml_declaration=False, with_tail=False))
+            raw_hash = digest.hexdigest()
+            if entry is None and (skippable is None or not skippable(raw_hash)):
+                entry = self.read_item(el, depth, rdf=rdf)
+            if entry is not None:
+                refs.append(EntryRef.of(convert_entry(entry, position, context, raw_hash)))
+                continue
+            guid, link, base_url = convert_identity(self.read_identity(el, depth, rdf=rdf), context)
+            load = partial(self._load, el, depth, rdf, position, context, raw_hash)
+            refs.append(EntryRef(position, guid, link, base_url, raw_hash, load))
+        return refs
+
+    def _load(
+        self, el: Any, depth: int, rdf: bool, position: int, context: EntryContext, raw_hash: str
+    ) -> ParsedEntry:
+        try:
+            entry = self.read_item(el, depth, rdf=rdf)
+        except Refuse as e:
+            raise StaleEntry(f"a deferred entry was refused: {e}") from e
+        return convert_entry(entry, position, context, raw_hash)
 
     # ------------------------------------------------------------------------------------------- document
 
@@ -127,10 +190,9 @@ class _Reader:
         if len(_PARSER.error_log):
             raise Refuse("lxml reported problems")
         feed: dict[str, Any] = {}
-        self.entries: list[dict[str, Any]] = []
         self.version = self._version(root)
-        lang = root.get(f"{_XML_NS}lang")
-        root_attrs = {k for k in root.attrib if k != f"{_XML_NS}lang" and k != "version"}
+        lang = root.get(f"{XML_NS}lang")
+        root_attrs = {k for k in root.attrib if k != f"{XML_NS}lang" and k != "version"}
         if root_attrs:
             raise Refuse("unexpected attributes on the root element")
         if lang is not None:
@@ -143,12 +205,12 @@ class _Reader:
             channels = [c for c in root if c.tag == "channel"]
             if len(channels) != 1 or len(root) != 1 or channels[0].attrib:
                 raise Refuse("an RSS root with other than one bare <channel>")
-            self._children(channels[0], feed, 3, _CHANNEL)
+            self._children(channels[0], feed, 3, CHANNEL_HANDLERS)
         elif self.version == "atom10":
-            self._children(root, feed, 2, _ATOM_FEED)
+            self._children(root, feed, 2, ATOM_FEED_HANDLERS)
         else:
             self._rdf(root, feed)
-        return {"bozo": False, "feed": feed, "entries": self.entries, "version": self.version}
+        return {"bozo": False, "feed": feed, "entries": [], "version": self.version}
 
     def _version(self, root: Any) -> str:
         declared = [uri.lower() for uri in root.nsmap.values()]
@@ -185,14 +247,14 @@ class _Reader:
             key = element_key(child)
             if key == "channel" and not seen_channel:
                 seen_channel = True
-                if set(child.attrib) - {_RDF_ABOUT}:
+                if set(child.attrib) - {RDF_ABOUT}:
                     raise Refuse("attributes on <channel>")
-                self._children(child, feed, 3, _RDF_CHANNEL)
+                self._children(child, feed, 3, RDF_CHANNEL_HANDLERS)
             elif key == "item" and seen_channel:
-                self._item(child, 2, rdf=True)
+                self.on_item(child, 2, rdf=True)
             elif key in ("image", "textinput") and seen_channel:
                 # After </channel> feedparser is neither in the feed nor in an entry: it stores nothing.
-                if set(child.attrib) - {_RDF_ABOUT}:
+                if set(child.attrib) - {RDF_ABOUT}:
                     raise Refuse("attributes on a root <image>")
                 for grandchild in child:
                     if element_key(grandchild) not in ("title", "url", "link", "description", "name"):
@@ -204,454 +266,3 @@ class _Reader:
                 raise Refuse(f"unexpected <{key}> under rdf:RDF")
 
     # ----------------------------------------------------------------------------------------- elements
-
-    def _children(self, parent: Any, ctx: dict[str, Any], depth: int, table: dict[str, Handler]) -> None:
-        for child in parent:
-            key = element_key(child)
-            handler = table.get(key)
-            if handler is not None:
-                handler(self, child, ctx, depth)
-            else:
-                self._unknown(child, key, ctx)
-
-    def _unknown(self, el: Any, key: str, ctx: dict[str, Any]) -> None:
-        """An element no handler of ours takes: skipped when feedparser would only store it aside."""
-        if key in IGNORED_ELEMENTS:
-            self._plain(el)
-            return
-        check_harmless(el, key)
-        if len(el):
-            self.ignore_tree(el, ctx, 0)
-        else:
-            self._plain(el)
-
-    def _plain(self, el: Any) -> str:
-        """The stripped text of an element that may hold nothing but text.
-
-        Attributes are each handler's business, but for the ones that change feedparser's base URI or
-        language (``xml:base``, ``xml:lang``, and ``base``/``lang`` in any or no namespace).
-        """
-        if len(el):
-            raise Refuse("child elements (or comments) where feedparser expects text")
-        for name in el.attrib:
-            if name.rsplit("}", 1)[-1].lower() in ("base", "lang"):
-                raise Refuse("xml:base, xml:lang or a look-alike")
-        text = el.text
-        return text.strip() if text else ""
-
-    def _attrs(self, el: Any) -> dict[str, str]:
-        """Attributes as feedparser sees them: lower-case names, rel and type values lower-cased.
-
-        A namespaced attribute is ``prefix:name`` when feedparser knows the namespace, else just ``name``
-        (``thr:count`` becomes ``count``): refused when that could be a name it reads.
-        """
-        out: dict[str, str] = {}
-        for name, value in el.attrib.items():
-            if name[0] == "{":
-                uri, local = name[1:].split("}", 1)
-                prefix = PREFIXES.get(uri.lower(), "")
-                low = f"{prefix}:{local}".lower() if prefix else local.lower()
-                if prefix == "xml":
-                    raise Refuse(f"xml:{local} on an element")
-                if not prefix and low in READ_ATTRIBUTES:
-                    raise Refuse("a namespaced attribute that feedparser would read")
-            else:
-                low = name.lower()
-            if low in out or low in ("base", "lang"):
-                raise Refuse("an ambiguous attribute, or base/lang")
-            out[low] = value.lower() if low in ("rel", "type") and value else value
-        return out
-
-    def _value(self, text: str, key: str) -> str:
-        """feedparser's ``pop`` for an element expecting text: resolved when its name says URL, repaired."""
-        if key in RELATIVE_ELEMENTS and text:
-            text = join_url(self.base, text)
-        return repair(text)
-
-    def _typed(self, text: str, kind: str) -> tuple[str, str]:
-        """The same for a text construct: (value, content type after feedparser's HTML guess for RSS)."""
-        if kind == "text/plain" and not self.version.startswith("atom") and looks_like_html(text):
-            kind = "text/html"
-        return repair(text), kind
-
-    def _detail(self, kind: str | None, value: str) -> dict[str, Any]:
-        lang = self.lang.replace("_", "-") if self.lang else self.lang
-        return {"type": kind, "language": lang, "base": self.base, "value": value}
-
-    def _content_type(self, el: Any, default: str) -> str:
-        attrs = self._attrs(el)
-        if set(attrs) - {"type"}:
-            raise Refuse("content attributes (src, mode...)")
-        kind = attrs.get("type", default).lower()
-        kind = CONTENT_TYPE_NAMES.get(kind, kind)
-        if kind not in ("text/plain", "text/html"):
-            raise Refuse(f"content of type {kind}")
-        return kind
-
-    # ---- text constructs
-
-    def title(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
-        kind = self._content_type(el, "text/plain")
-        value, kind = self._typed(self._plain(el), kind)
-        stored = not (-1 < self.title_depth <= depth)
-        if stored:
-            ctx["title"] = value
-            ctx["title_detail"] = self._detail(kind, value)
-        if value:
-            self.title_depth = depth
-
-    def description(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
-        if "summary" in ctx and not self.has_content:
-            self._content(el, ctx, "text/plain")
-            return
-        kind = self._content_type(el, "text/html")
-        value, kind = self._typed(self._plain(el), kind)
-        if self.in_entry:
-            ctx["summary"] = value
-            ctx["summary_detail"] = self._detail(kind, value)
-        else:
-            ctx["subtitle"] = value
-            ctx["subtitle_detail"] = self._detail(kind, value)
-
-    def summary(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
-        if "summary" in ctx and not self.has_content:
-            self._content(el, ctx, "text/plain")
-            return
-        kind = self._content_type(el, "text/plain")
-        value, kind = self._typed(self._plain(el), kind)
-        ctx["summary"] = value
-        ctx["summary_detail"] = self._detail(kind, value)
-
-    def subtitle(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
-        kind = self._content_type(el, "text/plain")
-        value, kind = self._typed(self._plain(el), kind)
-        ctx["subtitle"] = value
-        ctx["subtitle_detail"] = self._detail(kind, value)
-
-    def content(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
-        self._content(el, ctx, "text/plain")
-
-    def content_encoded(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
-        self._content(el, ctx, "text/html")
-
-    def _content(self, el: Any, ctx: dict[str, Any], default: str) -> None:
-        if not self.in_entry:
-            raise Refuse("content outside an entry")
-        self.has_content = True
-        kind = self._content_type(el, default)
-        value, kind = self._typed(self._plain(el), kind)
-        ctx.setdefault("content", []).append(self._detail(kind, value))
-        ctx.setdefault("summary", value)  # feedparser's _end_content copies text and HTML content
-
-    # ---- links and ids
-
-    def link(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
-        if self.in_entry and self.in_image:
-            raise Refuse("a link inside an image inside an entry")
-        attrs = self._attrs(el)
-        attrs.setdefault("rel", "alternate")
-        attrs.setdefault("type", "application/atom+xml" if attrs["rel"] == "self" else "text/html")
-        enforce_href(attrs)
-        links = ctx.setdefault("links", [])
-        if "href" in attrs:
-            self._plain(el)
-            attrs["href"] = join_url(self.base, attrs["href"])
-            links.append(attrs)
-            if attrs.get("rel") == "alternate" and map_type(attrs.get("type")) in FEEDPARSER_HTML_TYPES:
-                ctx["link"] = attrs["href"]
-            return
-        links.append(attrs)
-        value = self._value(self._plain(el), "link")
-        if self.in_entry:
-            value = LINK_ENTITY_RE.sub(r"&\g<1>", value.replace("&amp;", "&"))
-            ctx["link"] = value
-            if value:
-                links[-1]["href"] = value
-        else:
-            ctx["link"] = LINK_ENTITY_RE.sub(r"&\g<1>", value)
-            links[-1]["href"] = ctx["link"]
-
-    def guid(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
-        attrs = self._attrs(el)
-        if set(attrs) - {"ispermalink"}:
-            raise Refuse("attributes on <guid>/<id>")
-        is_link = attrs.get("ispermalink", "true") == "true"
-        text = self._plain(el)
-        value = repair(join_url(self.base, text) if is_link and text else text)
-        ctx["id"] = value
-        ctx.setdefault("guidislink", is_link and "link" not in ctx)
-        if is_link:
-            ctx.setdefault("link", value)
-
-    # ---- dates
-
-    def _date(self, el: Any, ctx: dict[str, Any], key: str) -> None:
-        self._no_attrs(el)
-        ctx[key] = self._value(self._plain(el), key)
-
-    def published(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
-        self._date(el, ctx, "published")
-
-    def updated(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
-        self._date(el, ctx, "updated")
-
-    def created(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
-        self._date(el, ctx, "created")
-
-    # ---- people
-
-    def author(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
-        self._no_attrs(el)
-        ctx.setdefault("authors", []).append({})
-        if len(el):
-            if (el.text or "").strip():
-                raise Refuse("text beside an author's elements")
-            for child in el:
-                key = element_key(child)
-                if key not in ("name", "email", "uri", "url", "homepage"):
-                    check_harmless(child, key)  # Blogger's gd:image: stored aside
-                    self._plain(child)
-                    continue
-                self._no_attrs(child)
-                text = self._plain(child)
-                if key in ("name", "email"):
-                    self._save_author(ctx, key, text)
-                else:
-                    value = self._value(text, "href")
-                    if self.in_entry:
-                        ctx["href"] = value
-                    self._save_author(ctx, "href", value)
-                if (child.tail or "").strip():
-                    raise Refuse("text beside an author's elements")
-            ctx["author"] = ""
-        else:
-            ctx["author"] = self._value(self._plain(el), "author")
-        sync_author_detail(ctx)
-
-    def contributor(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
-        self._no_attrs(el)
-        for child in el:
-            if element_key(child) not in ("name", "email", "uri"):
-                raise Refuse("unexpected element in a contributor")
-            self._no_attrs(child)
-            self._plain(child)
-
-    def _save_author(self, ctx: dict[str, Any], key: str, value: str) -> None:
-        ctx.setdefault("author_detail", {})[key] = value
-        sync_author_detail(ctx)
-        ctx.setdefault("authors", [{}])[-1][key] = value
-
-    # ---- categories
-
-    def category(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
-        attrs = self._attrs(el)
-        if set(attrs) - {"term", "scheme", "domain", "label"}:
-            raise Refuse("unexpected category attributes")
-        tags = ctx.setdefault("tags", [])
-        add_tag(tags, attrs.get("term"), attrs.get("scheme", attrs.get("domain")), attrs.get("label"))
-        value = self._value(self._plain(el), "category")
-        if not value:
-            return
-        if tags and not tags[-1]["term"]:
-            tags[-1]["term"] = value
-        else:
-            add_tag(tags, value, None, None)
-
-    # ---- media
-
-    def enclosure(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
-        attrs = enforce_href(self._attrs(el))
-        self._plain(el)
-        attrs["rel"] = "enclosure"
-        ctx.setdefault("links", []).append(attrs)
-
-    def media_thumbnail(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
-        attrs = self._attrs(el)
-        ctx.setdefault("media_thumbnail", []).append(attrs)
-        url = self._value(self._plain(el), "url")
-        if url.strip() and "url" not in attrs:
-            attrs["url"] = url
-
-    def media_content(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
-        attrs = self._attrs(el)
-        self._plain(el)
-        ctx.setdefault("media_content", []).append(attrs)
-
-    def itunes_image(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
-        attrs = self._attrs(el)
-        self._plain(el)
-        if attrs.get("href"):
-            ctx["image"] = {"href": attrs["href"]}
-        elif attrs.get("url"):
-            ctx["image"] = {"href": attrs["url"]}
-
-    # ---- feed-level elements
-
-    def language(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
-        self._no_attrs(el)
-        ctx["language"] = self._value(self._plain(el), "language")
-
-    def image(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
-        if self.in_entry:
-            raise Refuse("an image inside an entry")
-        if set(el.attrib) - {_RDF_RESOURCE, _RDF_ABOUT}:
-            raise Refuse("attributes on <image>")
-        image = ctx.setdefault("image", {})
-        self.in_image = True
-        self.title_depth = -1
-        try:
-            for child in el:
-                key = element_key(child)
-                if key == "url":
-                    self._no_attrs(child)
-                    image["href"] = self._value(self._plain(child), "href")
-                elif key == "title":
-                    self.title(child, image, depth + 1)
-                elif key == "link":
-                    self.link(child, image, depth + 1)
-                elif key in ("width", "height"):
-                    self._no_attrs(child)
-                    self._plain(child)
-                elif key == "description":
-                    self._no_attrs(child)
-                    value = self._value(self._plain(child), "description")
-                    image["subtitle"] = value
-                    image["subtitle_detail"] = self._detail("text/html", value)
-                else:
-                    raise Refuse(f"<{key}> in an image")
-        finally:
-            self.in_image = False
-
-    def textinput(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
-        """RSS 1.0's ``<textinput rdf:resource="..."/>`` in the channel: only resets the title depth."""
-        if set(el.attrib) - {_RDF_RESOURCE} or len(el):
-            raise Refuse("a <textinput> with content")
-        self._plain(el)
-        ctx.setdefault("textinput", {})
-        self.title_depth = -1
-
-    def generic(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
-        """An element feedparser has no handler for: stored as text (or as its attributes) under its name."""
-        key = element_key(el)
-        if el.attrib:
-            self._plain(el)
-            ctx[key] = self._attrs(el)
-        else:
-            ctx[key] = self._value(self._plain(el), key)
-
-    def ignore(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
-        self._plain(el)
-
-    def ignore_tree(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
-        """An element whose descendants feedparser stores aside (RSS 1.0 <items>, RSS skipHours)."""
-        for descendant in el.iterdescendants():
-            check_harmless(descendant, element_key(descendant))
-
-    def item(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
-        self._item(el, depth, rdf=False)
-
-    def _item(self, el: Any, depth: int, *, rdf: bool) -> None:
-        attrs = dict(el.attrib)
-        about = attrs.pop(_RDF_ABOUT, None) if rdf else None
-        if attrs:
-            raise Refuse("attributes on an item")
-        entry: dict[str, Any] = {}
-        if about:
-            entry["id"] = about
-        self.entries.append(entry)
-        self.in_entry = True
-        self.title_depth = -1
-        try:
-            self._children(el, entry, depth + 1, _ATOM_ENTRY if self.version == "atom10" else _ITEM)
-        finally:
-            self.in_entry = False
-            self.has_content = False
-
-    def source(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
-        if self.version == "atom10" or not self.in_entry:
-            raise Refuse("an Atom <source>")
-        self._plain(el)
-        self.title_depth = -1
-
-    def _no_attrs(self, el: Any) -> None:
-        if el.attrib:
-            raise Refuse(f"attributes on <{element_key(el)}>")
-
-
-_R = _Reader
-_COMMON: dict[str, Handler] = {
-    "title": _R.title,
-    "link": _R.link,
-    "language": _R.language,
-    "generator": _R.ignore,
-    "category": _R.category,
-    "pubdate": _R.published,
-    "published": _R.published,
-    "lastbuilddate": _R.updated,
-    "updated": _R.updated,
-    "dc_date": _R.updated,
-    "ttl": _R.generic,
-    "sy_updateperiod": _R.generic,
-    "sy_updatefrequency": _R.generic,
-    "image": _R.image,
-    "managingeditor": _R.author,
-    "author": _R.author,
-    "dc_subject": _R.category,
-    "webmaster": _R.ignore,
-    "dc_creator": _R.author,
-    "dc_publisher": _R.ignore,
-    "dc_language": _R.language,
-    "cloud": _R.ignore,
-    "feedburner_browserfriendly": _R.ignore,  # feedparser: <info>, stored aside
-    "skiphours": _R.ignore_tree,
-    "skipdays": _R.ignore_tree,
-}
-_CHANNEL: dict[str, Handler] = {**_COMMON, "description": _R.description, "item": _R.item}
-_RDF_CHANNEL: dict[str, Handler] = {
-    **_COMMON,
-    "description": _R.description,
-    "items": _R.ignore_tree,
-    "textinput": _R.textinput,
-}
-_ATOM_FEED: dict[str, Handler] = {
-    **_COMMON,
-    "subtitle": _R.subtitle,
-    "id": _R.guid,
-    "author": _R.author,
-    "contributor": _R.contributor,
-    "icon": _R.generic,
-    "logo": _R.generic,
-    "entry": _R.item,
-}
-_ITEM: dict[str, Handler] = {
-    "title": _R.title,
-    "link": _R.link,
-    "guid": _R.guid,
-    "description": _R.description,
-    "content_encoded": _R.content_encoded,
-    "pubdate": _R.published,
-    "published": _R.published,
-    "dcterms_issued": _R.published,
-    "updated": _R.updated,
-    "dc_date": _R.updated,
-    "dcterms_modified": _R.updated,
-    "dcterms_created": _R.created,
-    "author": _R.author,
-    "dc_creator": _R.author,
-    "category": _R.category,
-    "dc_subject": _R.category,
-    "enclosure": _R.enclosure,
-    "media_thumbnail": _R.media_thumbnail,
-    "media_content": _R.media_content,
-    "itunes_image": _R.itunes_image,
-    "dc_language": _R.language,
-    "dc_publisher": _R.ignore,  # feedparser: publisher_detail, never read
-    "source": _R.source,
-}
-_ATOM_ENTRY: dict[str, Handler] = {
-    **_ITEM,
-    "id": _R.guid,
-    "summary": _R.summary,
-    "content": _R.content,
-    "contributor": _R.contributor,
-}

@@ -16,7 +16,8 @@ import hashlib
 import io
 import json
 import xml.sax
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import feedparser
@@ -145,7 +146,7 @@ def _author(entry: Mapping[str, Any]) -> str | None:
     return _text(_get(_get(entry, "author_detail"), "name")) or _text(_get(entry, "author"))
 
 
-def raw_hash(fields: Mapping[str, object]) -> str:
+def hash_fields(fields: Mapping[str, object]) -> str:
     """sha256 of the canonical JSON of what we read from an entry (not its position: moving is no change)."""
     canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
@@ -157,15 +158,20 @@ def _plain(value: object) -> object:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def _entry(
-    entry: Mapping[str, Any],
-    position: int,
-    *,
-    url: str | None,
-    feed_language: str | None,
-    rss: bool,
-    feed_link: str | None,
+@dataclass(frozen=True, slots=True)
+class EntryContext:
+    """What converting an entry needs to know about its document, besides the entry's own dict."""
+
+    url: str | None
+    feed_language: str | None
+    rss: bool
+    feed_link: str | None
+
+
+def convert_entry(
+    entry: Mapping[str, Any], position: int, context: EntryContext, raw_hash: str | None = None
 ) -> ParsedEntry:
+    """One entry's dict as our dataclass; ``raw_hash`` defaults to the hash of the fields read."""
     guid = _text(_get(entry, "id"))
     title_detail = _get(entry, "title_detail")
     content = _pick_content(entry)
@@ -186,18 +192,30 @@ def _entry(
         "categories": _categories(entry),
         "enclosures": _enclosures(entry),
         "thumbnails": _thumbnails(entry),
-        "base_url": _base_url(details[:2], url, rss=rss, has_site_link=bool(link or feed_link)),
+        "base_url": entry_base_url(link, context, [d.get("base") for d in details[:2]]),
         "language": _text(_get(entry, "language"))
         or next((lang for d in details if (lang := _text(d.get("language")))), None)
-        or feed_language,
+        or context.feed_language,
     }
-    return ParsedEntry(position=position, raw_hash=raw_hash(fields), **fields)
+    raw = hash_fields(fields) if raw_hash is None else raw_hash
+    return ParsedEntry(position=position, raw_hash=raw, **fields)
 
 
-def _base_url(
-    details: list[dict[str, Any]], url: str | None, *, rss: bool, has_site_link: bool
-) -> str | None:
-    """The base for relative URLs in the entry's HTML.
+def convert_identity(
+    entry: Mapping[str, Any], context: EntryContext
+) -> tuple[str | None, str | None, str | None]:
+    """(guid, link, base URL) of an entry, as :func:`convert_entry` gives them, from its id and links alone.
+
+    Exact when no xml:base is in play (the base of the entry's text constructs is the document URL or
+    nothing): the base URL then depends on the entry's link and the document, not on its text constructs.
+    """
+    guid = _text(_get(entry, "id"))
+    link = _link(entry, guid)
+    return guid, link, entry_base_url(link, context, ())
+
+
+def entry_base_url(link: str | None, context: EntryContext, bases: Sequence[object]) -> str | None:
+    """The base for relative URLs in the entry's HTML; ``bases``: of its content, summary or title, in order.
 
     Atom has xml:base semantics (RFC 4287 §2): the document URL is the base unless xml:base says otherwise.
     RSS has none; portals write relative links meaning their own site, and serve the feed from elsewhere
@@ -205,9 +223,10 @@ def _base_url(
     own link is the better base (normalize falls back to it, then to the feed's link), as Miniflux does;
     the document URL remains the base of last resort.
     """
-    base = next((b for d in details if (b := _text(d.get("base")))), None)
-    if rss and (not base or base == url):
-        return None if has_site_link else url
+    url = context.url
+    base = next((b for candidate in bases if (b := _text(candidate))), None)
+    if context.rss and (not base or base == url):
+        return None if (link or context.feed_link) else url
     return base or url
 
 
@@ -246,8 +265,10 @@ def run_feedparser(body: bytes, *, media_type: str, url: str | None) -> Any:
         raise ParseError(f"no entries could be read: the feed parser failed ({_describe(e)})") from e
 
 
-def convert(result: Any, prepared: PreparedXML, *, url: str | None) -> tuple[ParsedFeed, str | None]:
-    """(the feed, why the XML was malformed or None) from a feedparser result."""
+def convert_feed(
+    result: Any, prepared: PreparedXML, *, url: str | None
+) -> tuple[ParsedFeed, EntryContext, str | None]:
+    """(the feed without its entries, what converting them needs, why the XML was malformed or None)."""
     warnings = list(prepared.warnings)
     malformed = None
     if _get(result, "bozo"):
@@ -260,16 +281,8 @@ def convert(result: Any, prepared: PreparedXML, *, url: str | None) -> tuple[Par
     feed = _get(result, "feed") or {}
     language = _text(_get(feed, "language")) or _text(_get(_get(feed, "title_detail"), "language"))
     version = _text(_get(result, "version")) or ""
-    entries = tuple(
-        _entry(
-            entry,
-            position,
-            url=url,
-            feed_language=language,
-            rss=version.startswith("rss"),
-            feed_link=_text(_get(feed, "link")),
-        )
-        for position, entry in enumerate(_dicts(_get(result, "entries")))
+    context = EntryContext(
+        url=url, feed_language=language, rss=version.startswith("rss"), feed_link=_text(_get(feed, "link"))
     )
     if version == "rss091u" and prepared.netscape_doctype:
         version = "rss091n"  # feedparser tells them apart by the DOCTYPE, which we removed
@@ -284,7 +297,16 @@ def convert(result: Any, prepared: PreparedXML, *, url: str | None) -> tuple[Par
         ttl_seconds=ttl_seconds(feed),
         format=version,
         encoding=prepared.encoding,
-        entries=entries,
         warnings=tuple(warnings),
     )
-    return parsed, malformed
+    return parsed, context, malformed
+
+
+def convert(result: Any, prepared: PreparedXML, *, url: str | None) -> tuple[ParsedFeed, str | None]:
+    """(the feed, why the XML was malformed or None) from a feedparser result."""
+    feed, context, malformed = convert_feed(result, prepared, url=url)
+    entries = tuple(
+        convert_entry(entry, position, context)
+        for position, entry in enumerate(_dicts(_get(result, "entries")))
+    )
+    return replace(feed, entries=entries), malformed
