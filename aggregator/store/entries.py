@@ -2,7 +2,9 @@
 
 Every function works on whole batches: one query to learn what a source already has, one multi-row insert
 for new entries, one executemany for changed ones, and the same for their categories. Never one query per
-entry.
+entry. The write path uses Core statements built once (:data:`_KNOWN_HASHES` and friends): a refresh of
+500 sources runs thousands of them, and the ORM's per-statement work (compiling its entities, loading
+rows into objects) cost more than SQLite's.
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from aggregator.filters.match import fold
 from aggregator.models import NormalizedEntry, StoredEntry
 from aggregator.normalize import entry_uid
-from aggregator.store.tables import CategoryRow, EntryCategoryRow, EntryRow, SourceRow
+from aggregator.store.tables import CategoryRow, EntryCategoryRow, EntryRow, SourceRow, TombstoneRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,28 +41,55 @@ class SaveCounts:
 # Core tables: executemany straight through, without the ORM's per-row bookkeeping of bulk inserts.
 _ENTRIES = cast(Table, EntryRow.__table__)
 _ENTRY_CATEGORIES = cast(Table, EntryCategoryRow.__table__)
+_CATEGORIES = cast(Table, CategoryRow.__table__)
+_TOMBSTONES = cast(Table, TombstoneRow.__table__)
 
 # SQLite accepts 32766 bound parameters per statement since 3.32; stay well below for older builds.
 _IN_CHUNK = 900
 
+_SOURCE: Any = bindparam("source_id")
+_KEYS: Any = bindparam("keys", expanding=True)
+_KNOWN_HASHES = select(_ENTRIES.c.key, _ENTRIES.c.raw_hash).where(_ENTRIES.c.source_id == _SOURCE)
+_BURIED = select(_TOMBSTONES.c.key).where(_TOMBSTONES.c.source_id == _SOURCE)
+_BURIED_OF = _BURIED.where(_TOMBSTONES.c.key.in_(_KEYS))
+_KNOWN_OF = select(
+    _ENTRIES.c.key,
+    _ENTRIES.c.id,
+    _ENTRIES.c.raw_hash,
+    _ENTRIES.c.content_hash,
+    _ENTRIES.c.published_raw,
+).where(_ENTRIES.c.source_id == _SOURCE, _ENTRIES.c.key.in_(_KEYS))
+_IDS_OF = select(_ENTRIES.c.key, _ENTRIES.c.id).where(
+    _ENTRIES.c.source_id == _SOURCE, _ENTRIES.c.key.in_(_KEYS)
+)
+_CATEGORIES_OF = select(_CATEGORIES.c.folded, _CATEGORIES.c.id).where(
+    _CATEGORIES.c.folded.in_(bindparam("folded", expanding=True))
+)
 
-def known_raw_hashes(session: Session, source_id: int) -> dict[str, str]:
-    """key -> raw hash of every stored entry of a source: what lets unchanged entries skip normalizing."""
-    rows = session.execute(select(EntryRow.key, EntryRow.raw_hash).where(EntryRow.source_id == source_id))
-    return dict(rows.all())
+
+def known_raw_hashes(session: Session, source_id: int) -> tuple[dict[str, str], frozenset[str]]:
+    """(key -> raw hash of every stored entry, keys of pruned entries) of a source: what can be skipped."""
+    hashes = dict(session.execute(_KNOWN_HASHES, {"source_id": source_id}).all())
+    buried = frozenset(session.scalars(_BURIED, {"source_id": source_id}))
+    return hashes, buried
+
+
+def stored_state(
+    session: Session, source_id: int, keys: Sequence[str]
+) -> tuple[dict[str, KnownEntry], set[str]]:
+    """(what is stored under these keys, which of them were pruned), read in the transaction that saves."""
+    known: dict[str, KnownEntry] = {}
+    buried: set[str] = set()
+    for start in range(0, len(keys), _IN_CHUNK):
+        params = {"source_id": source_id, "keys": keys[start : start + _IN_CHUNK]}
+        rows = session.execute(_KNOWN_OF, params)
+        known.update((key, KnownEntry(i, raw, content, pub)) for key, i, raw, content, pub in rows)
+        buried.update(session.scalars(_BURIED_OF, params))
+    return known, buried
 
 
 def known_entries(session: Session, source_id: int, keys: Sequence[str]) -> dict[str, KnownEntry]:
-    out: dict[str, KnownEntry] = {}
-    for start in range(0, len(keys), _IN_CHUNK):
-        chunk = keys[start : start + _IN_CHUNK]
-        rows = session.execute(
-            select(
-                EntryRow.key, EntryRow.id, EntryRow.raw_hash, EntryRow.content_hash, EntryRow.published_raw
-            ).where(EntryRow.source_id == source_id, EntryRow.key.in_(chunk))
-        )
-        out.update((key, KnownEntry(i, raw, content, pub)) for key, i, raw, content, pub in rows)
-    return out
+    return stored_state(session, source_id, keys)[0]
 
 
 def category_ids(session: Session, names: Iterable[str]) -> dict[str, int]:
@@ -73,12 +102,11 @@ def category_ids(session: Session, names: Iterable[str]) -> dict[str, int]:
         by_folded.setdefault(fold(name), name)
     if not by_folded:
         return {}
-    query = select(CategoryRow.folded, CategoryRow.id)
-    found: dict[str, int] = dict(session.execute(query.where(CategoryRow.folded.in_(by_folded))).all())
+    found: dict[str, int] = dict(session.execute(_CATEGORIES_OF, {"folded": list(by_folded)}).all())
     missing = sorted(by_folded.keys() - found.keys())
     if missing:
-        session.execute(insert(CategoryRow), [{"name": by_folded[f], "folded": f} for f in missing])
-        found.update(session.execute(query.where(CategoryRow.folded.in_(missing))).all())
+        session.execute(insert(_CATEGORIES), [{"name": by_folded[f], "folded": f} for f in missing])
+        found.update(session.execute(_CATEGORIES_OF, {"folded": missing}).all())
     return {name: found[fold(name)] for name in names}
 
 
@@ -149,11 +177,8 @@ def save_entries(
 def _ids_of(session: Session, source_id: int, keys: Sequence[str]) -> dict[str, int]:
     out: dict[str, int] = {}
     for start in range(0, len(keys), _IN_CHUNK):
-        chunk = keys[start : start + _IN_CHUNK]
-        rows = session.execute(
-            select(EntryRow.key, EntryRow.id).where(EntryRow.source_id == source_id, EntryRow.key.in_(chunk))
-        )
-        out.update((key, entry_id) for key, entry_id in rows)
+        params = {"source_id": source_id, "keys": keys[start : start + _IN_CHUNK]}
+        out.update((key, entry_id) for key, entry_id in session.execute(_IDS_OF, params))
     return out
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any, TypeVar, cast
+from typing import TypeVar
 
-from sqlalchemy import Engine, Table, insert, text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,6 @@ from aggregator.store import published, retention, selection
 from aggregator.store import sources as source_repo
 from aggregator.store.engine import make_session_factory
 from aggregator.store.published import PublishedState
-from aggregator.store.tables import FetchLogRow
 
 T = TypeVar("T")
 
@@ -53,12 +52,7 @@ class Store:
 
     def known_raw_hashes(self, source_id: int) -> tuple[dict[str, str], frozenset[str]]:
         """(key -> raw hash of stored entries, keys of pruned entries) of a source: what can be skipped."""
-
-        def work(session: Session) -> tuple[dict[str, str], frozenset[str]]:
-            hashes = entry_repo.known_raw_hashes(session, source_id)
-            return hashes, frozenset(retention.tombstoned_keys(session, source_id))
-
-        return self._run(work)
+        return self._run(lambda session: entry_repo.known_raw_hashes(session, source_id))
 
     def claim_sources(
         self,
@@ -94,27 +88,7 @@ class Store:
         self, outcome: RefreshOutcome, source_name: str, entries: Sequence[NormalizedEntry] = ()
     ) -> entry_repo.SaveCounts:
         """One transaction per source result: its entries, its state and its fetch-log row, or nothing."""
-        return self._run(lambda session: self._save_one(session, outcome, source_name, entries))
-
-    @staticmethod
-    def _save_one(
-        session: Session,
-        outcome: RefreshOutcome,
-        source_name: str,
-        entries: Sequence[NormalizedEntry],
-        log_rows: list[dict[str, Any]] | None = None,
-    ) -> entry_repo.SaveCounts:
-        counts = entry_repo.SaveCounts()
-        if entries:
-            keys = [e.key for e in entries]
-            buried = retention.tombstoned_keys(session, outcome.source_id, keys)
-            alive = [e for e in entries if e.key not in buried]  # pruned meanwhile: stays pruned
-            known = entry_repo.known_entries(session, outcome.source_id, keys)
-            counts = entry_repo.save_entries(
-                session, outcome.source_id, source_name, alive, known, outcome.started_at
-            )
-        source_repo.record_refresh(session, outcome, counts.new, counts.updated, log_rows)
-        return counts
+        return self.save_refreshes([(outcome, source_name, entries)])[0]
 
     def save_refreshes(
         self, items: Sequence[tuple[RefreshOutcome, str, Sequence[NormalizedEntry]]]
@@ -122,14 +96,26 @@ class Store:
         """Several source results in one transaction (a group commit): each is whole, or none is."""
 
         def work(session: Session) -> list[entry_repo.SaveCounts]:
-            source_repo.load_sources(session, [outcome.source_id for outcome, _, _ in items])
-            log_rows: list[dict[str, Any]] = []
-            counts = [self._save_one(session, o, name, entries, log_rows) for o, name, entries in items]
-            if log_rows:
-                session.execute(insert(cast(Table, FetchLogRow.__table__)), log_rows)
+            counts = [self._save_entries(session, outcome, name, entries) for outcome, name, entries in items]
+            source_repo.record_refreshes(
+                session,
+                [(outcome, c.new, c.updated) for (outcome, _, _), c in zip(items, counts, strict=True)],
+            )
             return counts
 
         return self._run(work)
+
+    @staticmethod
+    def _save_entries(
+        session: Session, outcome: RefreshOutcome, source_name: str, entries: Sequence[NormalizedEntry]
+    ) -> entry_repo.SaveCounts:
+        if not entries:
+            return entry_repo.SaveCounts()
+        known, buried = entry_repo.stored_state(session, outcome.source_id, [e.key for e in entries])
+        alive = [e for e in entries if e.key not in buried]  # pruned meanwhile: stays pruned
+        return entry_repo.save_entries(
+            session, outcome.source_id, source_name, alive, known, outcome.started_at
+        )
 
     def newest_entries(
         self, *, sources: Sequence[str] | None = None, category: str | None = None, limit: int = 50

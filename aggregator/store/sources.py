@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from aggregator.config.schema import SourceConfig
@@ -121,74 +121,125 @@ def list_sources(session: Session) -> list[SourceState]:
     return [to_state(row) for row in session.scalars(select(SourceRow).order_by(SourceRow.name))]
 
 
-def load_sources(session: Session, source_ids: Sequence[int]) -> None:
-    """Bring these source rows into the session at once (record_refresh then finds them without a query)."""
-    for start in range(0, len(source_ids), 900):
-        session.scalars(select(SourceRow).where(SourceRow.id.in_(source_ids[start : start + 900]))).all()
+_SOURCES = cast(Table, SourceRow.__table__)
+_FETCH_LOG = cast(Table, FetchLogRow.__table__)
 
 
-def record_refresh(
-    session: Session,
-    outcome: RefreshOutcome,
-    new: int,
-    updated: int,
-    log_rows: list[dict[str, Any]] | None = None,
-) -> None:
-    """Write a refresh's outcome on the source row and its fetch-log row (same transaction as entries).
+def _param(name: str, column: str | None = None) -> Any:
+    """A bound parameter typed like its column (UTC datetimes are stored as naive UTC text on SQLite)."""
+    return bindparam(name, type_=_SOURCES.c[column or name].type)
 
-    With ``log_rows``, the fetch-log row is appended there for the caller to insert with others at once.
+
+def _given_or_kept(column: str) -> Any:
+    """``column = :column`` when given, else the stored value: None means "keep what is stored"."""
+    return func.coalesce(_param(column), _SOURCES.c[column])
+
+
+# One UPDATE per kind of outcome, run as an executemany over a group commit's sources (the ORM would load
+# each row and flush one UPDATE per changed set of columns).
+_STARTED = _param("started_at", "last_checked_at")
+_COMMON_VALUES: dict[str, Any] = {
+    "claimed_until": None,
+    "claimed_by": None,
+    "last_checked_at": _STARTED,
+    "updated_at": _STARTED,
+    "next_check_at": _param("next_check_at"),
+    "location": func.coalesce(_param("moved_to", "location"), _SOURCES.c.location),
+    **{column: _given_or_kept(column) for column in ("site_link", "feed_ttl_seconds", "title", "language")},
+}
+_SUCCESS_VALUES: dict[str, Any] = {
+    **_COMMON_VALUES,
+    "last_success_at": _STARTED,
+    "consecutive_errors": 0,
+    "gone": False,
+    # Moves when there are new entries; set on the first success whatever the count.
+    "last_new_entry_at": func.coalesce(
+        _param("new_entry_at", "last_new_entry_at"), _SOURCES.c.last_new_entry_at, _STARTED
+    ),
+    "stale": _param("stale"),
+    "stale_reason": _param("stale_reason"),
+}
+_BY_ID = _SOURCES.c.id == _param("source_id", "id")
+_RECORD: dict[FetchStatus, Any] = {
+    FetchStatus.OK: update(_SOURCES)
+    .where(_BY_ID)
+    .values(
+        **_SUCCESS_VALUES,
+        etag=_param("etag"),
+        last_modified=_param("last_modified"),
+        warnings=_param("warnings"),
+    ),
+    FetchStatus.NOT_MODIFIED: update(_SOURCES).where(_BY_ID).values(**_SUCCESS_VALUES),
+    FetchStatus.ERROR: update(_SOURCES)
+    .where(_BY_ID)
+    .values(
+        **_COMMON_VALUES,
+        consecutive_errors=_SOURCES.c.consecutive_errors + _param("error_increment", "consecutive_errors"),
+        last_error=_param("error", "last_error"),
+        last_error_kind=_param("error_kind", "last_error_kind"),
+        last_error_at=_STARTED,
+        gone=_param("gone"),
+    ),
+}
+
+
+def record_refreshes(session: Session, outcomes: Sequence[tuple[RefreshOutcome, int, int]]) -> None:
+    """Write refresh outcomes ``(outcome, new, updated)`` on their source rows and in the fetch log.
+
+    A few statements whatever the count: one executemany per kind of outcome, one insert for the log. In the
+    transaction of their entries.
     """
-    row = session.get_one(SourceRow, outcome.source_id)
-    row.claimed_until = row.claimed_by = None
-    row.last_checked_at = outcome.started_at
-    row.updated_at = outcome.started_at
-    row.next_check_at = outcome.next_check_at
-    if outcome.status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED):
-        row.last_success_at = outcome.started_at
-        row.consecutive_errors = 0
-        row.gone = False
-        if outcome.status is FetchStatus.OK:
-            row.etag = outcome.etag
-            row.last_modified = outcome.last_modified
-            row.warnings = "\n".join(outcome.warnings) or None
-        if new or row.last_new_entry_at is None:
-            row.last_new_entry_at = outcome.started_at
-        row.stale = outcome.stale_reason is not None
-        row.stale_reason = outcome.stale_reason
-    else:
-        if outcome.count_error:
-            row.consecutive_errors += 1
-        row.last_error = outcome.error
-        row.last_error_kind = outcome.error_kind
-        row.last_error_at = outcome.started_at
-        row.gone = outcome.status is FetchStatus.GONE
-    if outcome.moved_to:
-        row.location = outcome.moved_to
-    for attribute in ("site_link", "feed_ttl_seconds"):
-        value = getattr(outcome, attribute)
-        if value is not None:
-            setattr(row, attribute, value)
-    if outcome.title:
-        row.title = outcome.title
-    if outcome.language:
-        row.language = outcome.language
-    log = {
+    groups: dict[FetchStatus, list[dict[str, Any]]] = {}
+    log_rows: list[dict[str, Any]] = []
+    for outcome, new, updated in outcomes:
+        kind = FetchStatus.ERROR if outcome.status is FetchStatus.GONE else outcome.status
+        groups.setdefault(kind, []).append(_record_params(outcome, new))
+        log_rows.append(
+            {
+                "source_id": outcome.source_id,
+                "started_at": outcome.started_at,
+                "status": outcome.status.value,
+                "http_status": outcome.http_status,
+                "duration_ms": outcome.duration_ms,
+                "bytes": outcome.bytes,
+                "new_count": new,
+                "updated_count": updated,
+                "filtered_count": outcome.filtered,
+                "error": outcome.error,
+                "error_kind": outcome.error_kind,
+            }
+        )
+    for status, params in groups.items():
+        session.execute(_RECORD[status], params, execution_options={"synchronize_session": False})
+    if log_rows:
+        session.execute(insert(_FETCH_LOG), log_rows)
+
+
+def _record_params(outcome: RefreshOutcome, new: int) -> dict[str, Any]:
+    params: dict[str, Any] = {
         "source_id": outcome.source_id,
         "started_at": outcome.started_at,
-        "status": outcome.status.value,
-        "http_status": outcome.http_status,
-        "duration_ms": outcome.duration_ms,
-        "bytes": outcome.bytes,
-        "new_count": new,
-        "updated_count": updated,
-        "filtered_count": outcome.filtered,
-        "error": outcome.error,
-        "error_kind": outcome.error_kind,
+        "next_check_at": outcome.next_check_at,
+        "moved_to": outcome.moved_to or None,
+        "site_link": outcome.site_link,
+        "feed_ttl_seconds": outcome.feed_ttl_seconds,
+        "title": outcome.title or None,
+        "language": outcome.language or None,
     }
-    if log_rows is None:
-        session.add(FetchLogRow(**log))
+    if outcome.status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED):
+        params["new_entry_at"] = outcome.started_at if new else None
+        params["stale"] = outcome.stale_reason is not None
+        params["stale_reason"] = outcome.stale_reason
+        if outcome.status is FetchStatus.OK:
+            params["etag"] = outcome.etag
+            params["last_modified"] = outcome.last_modified
+            params["warnings"] = "\n".join(outcome.warnings) or None
     else:
-        log_rows.append(log)
+        params["error_increment"] = 1 if outcome.count_error else 0
+        params["error"] = outcome.error
+        params["error_kind"] = outcome.error_kind
+        params["gone"] = outcome.status is FetchStatus.GONE
+    return params
 
 
 def claim_sources(
