@@ -32,9 +32,10 @@ from aggregator.models import NormalizedEntry, ParsedFeed
 from aggregator.normalize import NormalizeSettings, assign_keys, normalize_entry
 from aggregator.normalize.links import resolve_url
 from aggregator.parse import ParseOptions, parse_document
+from aggregator.parse.charset import media_type
 from aggregator.parse.fast import parse_fast, read_fast, refusal
 from aggregator.parse.feedparser_rules import join_url
-from aggregator.parse.prepare import media_type, prepare_xml
+from aggregator.parse.prepare import prepare_xml
 from bench.corpus import CorpusSpec, render_feed
 from tests.conftest import CORPUS_DIR, DATA_DIR, corpus_file
 

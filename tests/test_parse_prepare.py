@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from aggregator.parse.prepare import (
-    charset_from_content_type,
-    decode_document,
-    html_entities_to_references,
-    normalize_charset,
-    prepare_xml,
-    strip_illegal_characters,
-)
-from tests.conftest import DATA_DIR
+from aggregator.parse import prepare
+from aggregator.parse.charset import charset_from_content_type, decode_document, normalize_charset
+from aggregator.parse.prepare import html_entities_to_references, prepare_xml, strip_illegal_characters
+from tests.conftest import CORPUS_DIR, DATA_DIR
 
 DECLARATION = b'<?xml version="1.0" encoding="utf-8"?>'
 
@@ -226,3 +221,47 @@ def test_declared_gb_with_a_broken_byte_keeps_gb18030() -> None:
     assert codec == "gb18030"
     assert "中文标题" in text
     assert warnings == ["some bytes are not valid gb18030; replaced"]
+
+
+# ------------------------------------------------------------------------- the same bytes, two ways
+
+_BYTES_CASES = [
+    b'<?xml version="1.0" encoding="utf-8"?><rss><channel><title>\xe6\x96\xb0</title></channel></rss>',
+    b"\xef\xbb\xbf<?xml version='1.0'?>\n<!-- \xe6\xb3\xa8\xe9\x87\x8a -->\n<rss/>",  # BOM, CJK prolog
+    b"<rss><channel><title>a\x01b\x1fc</title></channel></rss>",  # raw C0 controls
+    b"<rss><channel><title>a&#x1;b&#0;c&#8217;d&#xD800;</title></channel></rss>",  # forbidden references
+    b"<rss><channel><title>a&#8217;b&#x4E2D;&#38;</title></channel></rss>",  # only legal references
+    b"<rss><channel><title>\xef\xbf\xbe\xef\xbf\xbf</title></channel></rss>",  # U+FFFE, U+FFFF
+    b"<rss><channel><title>\xef\xbf\xa5\xef\xbd\x9e</title></channel></rss>",  # U+FFE5, U+FF5E: legal
+    b'<?xml version="1.0" encoding="ISO-8859-1"?><rss><channel><title>plain ascii</title></channel></rss>',
+    b'<?xml version="1.0" encoding="ISO-8859-1"?><rss><channel><title>caf\xc3\xa9</title></channel></rss>',
+    b'<?xml version="1.0" encoding="ISO-8859-1"?><rss><channel><title>caf\xe9</title></channel></rss>',
+    b"junk <?xml version='1.0'?><!DOCTYPE rss [<!ENTITY e 'x'>]>\r\n<rss><channel/></rss>",
+    b'<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "x"><rss><c>&eacute;</c></rss>',
+    b"<rss><channel><title>bad \xff utf-8 \xe6\x96\xb0\xe9\x97\xbb \xe6\x96\xb0</title></channel></rss>",
+    "<rss><title>utf-16</title></rss>".encode("utf-16"),
+    b"no root at all",
+    b"",
+]
+
+
+def _bodies() -> list[tuple[str, bytes, str | None, str | None]]:
+    cases = [(f"case {i}", body, None, None) for i, body in enumerate(_BYTES_CASES)]
+    cases += [(f"override {i}", body, None, "utf-8") for i, body in enumerate(_BYTES_CASES)]
+    cases += [(f"http gbk {i}", body, "gbk", None) for i, body in enumerate(_BYTES_CASES)]
+    files = sorted(DATA_DIR.glob("*.xml")) + sorted(DATA_DIR.glob("*.rss"))
+    if CORPUS_DIR.is_dir():
+        files += sorted(
+            p for p in CORPUS_DIR.rglob("*") if p.is_file() and p.suffix in (".xml", ".rss", ".atom")
+        )
+    cases += [(path.name, path.read_bytes(), None, None) for path in files]
+    return cases
+
+
+@pytest.mark.parametrize(("name", "body", "http_charset", "override"), _bodies(), ids=lambda v: str(v)[:40])
+def test_prepared_on_bytes_as_on_text(
+    name: str, body: bytes, http_charset: str | None, override: str | None
+) -> None:
+    on_bytes = prepare._prepare(body, http_charset, override, on_bytes=True)
+    on_text = prepare._prepare(body, http_charset, override, on_bytes=False)
+    assert on_bytes == on_text, name

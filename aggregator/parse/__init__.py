@@ -6,10 +6,11 @@ yields entries, even after repairs, is a success with ``warnings``; a document w
 :class:`~aggregator.errors.ParseError` whose message says why, except a well-formed feed that simply has
 no items (FeedReader/Rss20DailyMail.xml), which is a valid empty feed.
 
-Modules: :mod:`.sniff` (what kind of document), :mod:`.prepare` (charset, prolog, illegal characters),
-:mod:`.fast` and :mod:`.fast_elements` (well-formed RSS 2.0, Atom 1.0 and RSS 1.0 with lxml, giving exactly
-what feedparser gives), :mod:`.feedparser_path` (feedparser, for everything the fast path refuses; the only
-code that reads feedparser's dicts), :mod:`.jsonfeed`, :mod:`.refs` (entries read on demand).
+Modules: :mod:`.sniff` (what kind of document), :mod:`.charset` (which charset, decoding), :mod:`.prepare`
+(prolog, illegal characters), :mod:`.fast` and :mod:`.fast_elements` (well-formed RSS 2.0, Atom 1.0 and RSS
+1.0 with lxml, giving exactly what feedparser gives), :mod:`.feedparser_path` (feedparser, for everything
+the fast path refuses; the only code that reads feedparser's dicts), :mod:`.jsonfeed`, :mod:`.refs`
+(entries read on demand).
 
 :func:`parse_document` builds every entry; :func:`read_document` gives references, and lets the fast path
 leave unchanged entries unread (see :mod:`.refs`).
@@ -23,10 +24,11 @@ from dataclasses import dataclass
 
 from aggregator.errors import ParseError
 from aggregator.models import ParsedFeed
+from aggregator.parse.charset import charset_from_content_type, media_type
 from aggregator.parse.fast import read_fast
 from aggregator.parse.feedparser_path import convert, run_feedparser
 from aggregator.parse.jsonfeed import parse_json_feed
-from aggregator.parse.prepare import charset_from_content_type, media_type, prepare_xml
+from aggregator.parse.prepare import prepare_xml
 from aggregator.parse.refs import EntryRef, ParsedDocument, StaleEntry
 from aggregator.parse.sniff import DocumentKind, describe_start, looks_like_html, sniff
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 from aggregator.errors import ParseError
 from aggregator.models import Enclosure, ParsedEntry, ParsedFeed
-from aggregator.parse.prepare import decode, normalize_charset
+from aggregator.parse.charset import decode, normalize_charset
 
 VERSION_PREFIX = "https://jsonfeed.org/version/"
 _FORMATS = {"1": "json10", "1.1": "json11"}
