@@ -35,6 +35,26 @@ def test_version() -> None:
     assert __version__ in result.stdout
 
 
+def test_help_lists_every_command_and_fetch_loads_only_its_own() -> None:
+    result = run("--help")
+    assert result.returncode == 0, result.stderr
+    listed = {line.split()[0] for line in result.stdout.split("Commands:")[1].splitlines() if line.strip()}
+    defined = set()
+    for module in ("config_cmds", "db_cmds", "source_cmds", "fetch_cmds", "publish_cmds", "daemon_cmds"):
+        code = f"import aggregator.cli.{module} as m; print(' '.join(c.name for c in m.COMMANDS))"
+        names = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        defined |= set(names.stdout.split())
+    assert listed == defined
+    # Commands are imported on demand: running fetch must not load the web server or the scheduler.
+    code = (
+        "import sys, click; from aggregator.cli import cli; "
+        "cli.get_command(click.Context(cli), 'fetch'); "
+        "print(sorted(m for m in ('starlette', 'uvicorn', 'apscheduler', 'feedgen') if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
+
+
 def test_check_config_on_example(tmp_path: Path) -> None:
     result = run("--config", str(EXAMPLE), "check-config")
     assert result.returncode == 0, result.stderr

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -9,7 +12,7 @@ from sqlalchemy import inspect, text
 
 from aggregator.errors import StoreError
 from aggregator.store import create_db_engine, upgrade
-from aggregator.store.migrate import current_revision, head_revision
+from aggregator.store.migrate import HEAD_REVISION, current_revision, head_revision
 from aggregator.store.tables import Base
 
 
@@ -25,6 +28,26 @@ def test_upgrade_creates_schema_and_is_idempotent(db_url: str) -> None:
         assert current_revision(engine) == after
     finally:
         engine.dispose()
+
+
+def test_head_constant_is_alembics_head() -> None:
+    # upgrade() answers "already at head" from HEAD_REVISION without importing alembic: a new migration
+    # must move the constant, or databases would never be upgraded to it.
+    assert head_revision() == HEAD_REVISION
+
+
+def test_database_at_head_opens_without_alembic(sqlite_url: str) -> None:
+    engine = create_db_engine(sqlite_url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    code = (
+        "import sys; from aggregator.store import create_db_engine, upgrade; "
+        f"e = create_db_engine({sqlite_url!r}); print(upgrade(e), 'alembic' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == [f"('{HEAD_REVISION}',", f"'{HEAD_REVISION}')", "False"]
 
 
 def test_models_and_migrations_agree(db_url: str) -> None:
