@@ -136,9 +136,10 @@ def make_process_pool(workers: int | None = None) -> ProcessPoolExecutor:
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     if method == "forkserver":
-        # Workers fork from a server that has already imported the pipeline: they start at once and share
-        # those pages with it instead of each importing feedparser, lxml and nh3 again.
-        context.set_forkserver_preload(["aggregator.processing"])
+        # Workers fork from a server that has already imported the pipeline (and frozen those objects out
+        # of the collector, see worker_preload): they start at once and share those pages with it instead
+        # of each importing feedparser, lxml and nh3 again.
+        context.set_forkserver_preload(["aggregator.worker_preload"])
     return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context)
 
 

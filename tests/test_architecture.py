@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "aggregator.processing": 3,
     "aggregator.store": 4,
     "aggregator.update": 5,
+    "aggregator.worker_preload": 5,  # imported by the process pool of update, by name
     "aggregator.publish": 5,
     "aggregator.metrics": 5,
     "aggregator.opml_import": 5,
