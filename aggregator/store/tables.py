@@ -86,6 +86,8 @@ class EntryRow(Base):
         UniqueConstraint("source_id", "key"),
         Index("ix_entries_published_at_id", "published_at", "id"),
         Index("ix_entries_source_id_published_at", "source_id", "published_at"),
+        # Covers known_raw_hashes (see migration 0004): read on every refresh of a source.
+        Index("ix_entries_source_id_key_raw_hash", "source_id", "key", "raw_hash"),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
