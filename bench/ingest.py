@@ -227,7 +227,7 @@ def _start_long_lived(
     pipeline: str, folder: Path, config: Path, urls_file: Path, concurrency: int, log: IO[str]
 ) -> LongLived:
     if pipeline == "daemon refresh":
-        # Run as a script, as the daemon's console script is: the pool's fork server then imports it once.
+        # Run as a script, as the daemon's console script is (the script marks __main__ as the CLI does).
         argv = [*_python(), str(REPO / "bench" / "pipelines" / "ours_daemon.py"), "--config", str(config)]
     elif pipeline == "reader":
         argv = [*_python(), "-m", "bench.pipelines.reader_pipeline", "--db", str(folder / "reader.sqlite")]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -26,6 +28,10 @@ def main() -> None:
     parser.add_argument("--config", type=Path, required=True)
     parser.add_argument("--pool", choices=("auto", "persistent"), default="auto")
     args = parser.parse_args()
+    # As the daemon's console script does (aggregator.cli.main): a __main__ known as a package's
+    # __main__ is not re-run by each process pool worker; without this every worker imported this
+    # script, the store and the configuration schema again before its first job (seen with py-spy).
+    sys.modules["__main__"].__spec__ = importlib.util.find_spec("aggregator.__main__")
 
     app = open_app(args.config)
     pool: ProcessPoolExecutor | None = make_process_pool() if args.pool == "persistent" else None
