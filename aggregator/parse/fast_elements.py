@@ -9,6 +9,7 @@ only when needed.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
@@ -49,7 +50,7 @@ class CannotDefer(Exception):  # noqa: N818 (control flow: "read this document's
 Handler = Callable[["ElementReader", Any, dict[str, Any], int], None]
 
 
-class ElementReader:
+class ElementReader(ABC):
     """feedparser's rules per element, on one document's state (base URI, language, version, depths).
 
     Each handler takes an element, ``ctx`` (the dict feedparser would fill: the feed's, an entry's, an
@@ -431,9 +432,9 @@ class ElementReader:
     def item(self, el: Any, ctx: dict[str, Any], depth: int) -> None:
         self.on_item(el, depth, rdf=False)
 
+    @abstractmethod
     def on_item(self, el: Any, depth: int, *, rdf: bool) -> None:
         """An ``<item>`` or ``<entry>`` met in document order: the document reader reads or defers it."""
-        raise NotImplementedError
 
     def read_item(self, el: Any, depth: int, *, rdf: bool) -> dict[str, Any]:
         """The dict feedparser would build for an entry (the same whenever it is read, see the docstring)."""
