@@ -34,5 +34,5 @@ def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
     root.addHandler(handler)
     root.setLevel(level.upper())
     # Libraries' chatter stays out of INFO: one line per source fetch is ours to write.
-    for noisy in ("httpx", "httpcore", "apscheduler", "alembic", "uvicorn.access"):
+    for noisy in ("aiohttp", "apscheduler", "alembic", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

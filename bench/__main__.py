@@ -70,7 +70,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _check_requirements(pipelines: list[str]) -> None:
-    needed = ["httpx", "lxml", "nh3", "yaml"]
+    needed = ["httpx", "sniffio", "lxml", "nh3", "yaml"]  # httpx and sniffio: the baseline's client
     if "reader" in pipelines:
         needed += ["reader", "sgmllib"]  # reader's vendored feedparser imports sgmllib (sgmllib3k)
     missing = []
@@ -81,14 +81,6 @@ def _check_requirements(pipelines: list[str]) -> None:
             missing.append(module)
     if missing:
         sys.exit(f"missing benchmark dependencies ({', '.join(missing)}); install them with: {INSTALL}")
-    try:
-        importlib.import_module("sniffio")
-    except ImportError:
-        print(
-            "note: sniffio is not installed: httpcore then retries `import sniffio` on every request, which "
-            "costs every httpx-based pipeline (ours and the baseline) about 0.3 ms per request",
-            file=sys.stderr,
-        )
 
 
 def _progress(message: str) -> None:

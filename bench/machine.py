@@ -14,6 +14,7 @@ PACKAGES = (
     "feedparser",
     "lxml",
     "nh3",
+    "aiohttp",
     "httpx",
     "SQLAlchemy",
     "reader",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gzip
 import http.client
@@ -621,6 +622,63 @@ async def test_unusable_proxy_is_a_fetch_error(scheme: str) -> None:
     assert error.kind == "network"
     assert f"{scheme}://user:***@127.0.0.1" in str(error)  # names the proxy, not example.com
     assert "secret" not in str(error)  # the proxy password never reaches logs
+
+
+async def test_unsupported_proxy_scheme_is_named() -> None:
+    error = await fetch_error("http://example.com/feed.xml", HttpOptions(proxy="ftp://user:secret@proxy:21"))
+    assert (error.kind, str(error)) == (
+        "network",
+        "cannot use the proxy ftp://user:***@proxy:21: only http, https and socks5 proxies work",
+    )
+
+
+async def test_environment_proxy_is_used_unless_no_proxy(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed_server.route("/feed.xml", RSS)
+    monkeypatch.setenv("HTTP_PROXY", feed_server.base_url)
+    monkeypatch.setenv("NO_PROXY", "skipped.invalid")
+    proxied = await fetch("http://feeds.invalid/feed.xml")
+    assert proxied.body == RSS
+    [via_proxy] = feed_server.requests_for("/feed.xml")
+    assert via_proxy.target == "http://feeds.invalid/feed.xml"
+    error = await fetch_error("http://skipped.invalid/feed.xml")  # NO_PROXY: straight to DNS, which fails
+    assert str(error) == "could not resolve host skipped.invalid (DNS lookup failed)"
+    # A source's own proxy wins over the environment's.
+    error = await fetch_error(
+        "http://feeds.invalid/feed.xml", HttpOptions(proxy=f"http://127.0.0.1:{_closed_port()}")
+    )
+    assert str(error).startswith("connection refused by the proxy http://127.0.0.1:")
+
+
+async def test_cookies_are_never_sent_back(feed_server: FeedServer) -> None:
+    first = feed_server.route("/a.xml", RSS, headers={"Set-Cookie": "session=secret; Path=/"})
+    second = feed_server.route("/b.xml", RSS)
+    async with HttpFetcher() as fetcher:
+        await fetcher.fetch(first, HttpOptions())
+        await fetcher.fetch(second, HttpOptions())
+        await fetcher.fetch(first, HttpOptions())
+    assert all("cookie" not in request.headers for request in feed_server.requests)
+
+
+async def test_repeated_response_headers_are_joined() -> None:
+    answer = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: %d\r\n"
+        b'Link: <https://hub.example/>; rel="hub"\r\nlink: </self>; rel=self\r\n\r\n%s' % (len(RSS), RSS)
+    )
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(answer)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    async with server:
+        port = server.sockets[0].getsockname()[1]
+        doc = await fetch(f"http://127.0.0.1:{port}/feed.xml")
+    assert doc.body == RSS
+    assert doc.headers["link"] == '<https://hub.example/>; rel="hub", </self>; rel=self'
 
 
 async def test_closed_fetcher_refuses_work(feed_server: FeedServer) -> None:

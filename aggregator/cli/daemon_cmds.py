@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import urllib.error
+import urllib.request
 from datetime import timedelta
 
 import click
-import httpx
 from rich.table import Table
 
 from aggregator.app import App, open_store
@@ -52,14 +53,17 @@ def _daemon_state(app: App) -> str:
     server = app.config.server
     host = "127.0.0.1" if server.host in ("0.0.0.0", "::") else server.host
     try:
-        response = httpx.get(f"http://{host}:{server.port}/readyz", timeout=2)
-    except httpx.HTTPError:
+        with urllib.request.urlopen(f"http://{host}:{server.port}/readyz", timeout=2) as response:
+            status, body = response.status, response.read()
+    except urllib.error.HTTPError as answer:  # 503 when not ready: still our answer, with its checks
+        status, body = answer.code, answer.read()
+    except (OSError, ValueError):
         return f"not answering on {host}:{server.port} (stopped, or serving elsewhere)"
     try:
-        checks = response.json().get("checks", {})
+        checks = json.loads(body).get("checks", {})
     except (ValueError, AttributeError):
         return f"something else answers on {host}:{server.port}"
-    if response.status_code == 200:
+    if status == 200:
         return f"running and ready on {host}:{server.port}"
     problems = ", ".join(f"{k}: {v}" for k, v in checks.items() if v != "ok")
     return f"running on {host}:{server.port}, not ready ({problems})"

@@ -8,6 +8,7 @@ against the configuration file's folder. ``docs/configuration.md`` documents the
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -303,10 +304,12 @@ class Config(StrictModel):
     publish: list[PublishConfig] = Field(default_factory=list)
 
     def source(self, name: str) -> SourceConfig:
-        for source in self.sources:
-            if source.name == name:
-                return source
-        raise KeyError(name)
+        return self._sources_by_name[name]
+
+    @functools.cached_property
+    def _sources_by_name(self) -> dict[str, SourceConfig]:
+        """Looked up once per source on every refresh: a scan was quadratic in the number of sources."""
+        return {source.name: source for source in self.sources}
 
     @property
     def public_base_url(self) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-import httpx
+import aiohttp
 
 from aggregator.sources.http import DEFAULT_USER_AGENT
 
@@ -21,17 +21,19 @@ async def ping_hub(hub: str, topics: Sequence[str], *, timeout_seconds: float = 
     problems: list[str] = []
     if not topics:
         return problems
-    async with httpx.AsyncClient(
-        timeout=timeout_seconds, headers={"User-Agent": DEFAULT_USER_AGENT}
+    async with aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=timeout_seconds), headers={"User-Agent": DEFAULT_USER_AGENT}
     ) as client:
         for topic in topics:
             try:
-                response = await client.post(hub, data={"hub.mode": "publish", "hub.url": topic})
-            except httpx.HTTPError as e:
-                problems.append(f"{topic}: hub {hub} unreachable: {e}")
+                form = {"hub.mode": "publish", "hub.url": topic}
+                async with client.post(hub, data=form, allow_redirects=False) as response:
+                    status = response.status
+            except (TimeoutError, aiohttp.ClientError, ValueError) as e:
+                problems.append(f"{topic}: hub {hub} unreachable: {str(e) or type(e).__name__}")
                 continue
-            if response.status_code >= 300:
-                problems.append(f"{topic}: hub {hub} answered HTTP {response.status_code}")
+            if status >= 300:
+                problems.append(f"{topic}: hub {hub} answered HTTP {status}")
             else:
                 log.info("websub hub=%s notified topic=%s", hub, topic)
     for problem in problems:

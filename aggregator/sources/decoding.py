@@ -1,25 +1,24 @@
 """Reading a response body: decoded while streaming, counted after decompression, stopped at the limit.
 
-A compressed body can inflate a thousandfold (gzip) or far more (brotli). httpx's own decoders inflate each
-received chunk in one call, so a bomb would be in memory before it could be counted; the decoders here yield
-at most 64 KB per call instead, and :func:`read_body` counts every piece against the limit as it arrives.
+A compressed body can inflate a thousandfold (gzip) or far more (brotli). HTTP clients' own decoders inflate
+each received chunk in one call, so a bomb would be in memory before it could be counted; the client hands us
+the raw bytes instead, the decoders here yield at most 64 KB per call, and :func:`read_body` counts every
+piece against the limit as it arrives.
 """
 
 from __future__ import annotations
 
 import logging
 import zlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterable, Iterator, Mapping
 from typing import Protocol
-
-import httpx
 
 from aggregator.errors import FetchError
 from aggregator.units import format_size
 
 try:
     import brotli  # type: ignore[import-untyped]
-except ImportError:  # pragma: no cover - httpx[brotli] installs it on CPython
+except ImportError:  # pragma: no cover - a dependency (brotli>=1.2), absent only from a broken install
     brotli = None
 
 log = logging.getLogger(__name__)
@@ -30,16 +29,19 @@ BROTLI_BOUNDED = brotli is not None and hasattr(brotli.Decompressor, "can_accept
 _PIECE_BYTES = 65_536
 
 
-async def read_body(response: httpx.Response, limit: int) -> bytes:
-    """Read and decode the body, counting decoded bytes so a bomb stops at the limit, not in memory."""
-    declared = response.headers.get("content-length", "").strip()
+async def read_body(raw_chunks: AsyncIterable[bytes], headers: Mapping[str, str], limit: int) -> bytes:
+    """Decode the raw (still compressed) body, counting decoded bytes so a bomb stops at the limit.
+
+    ``headers`` are the response's, with lower-case names.
+    """
+    declared = headers.get("content-length", "").strip()
     if declared.isdigit() and int(declared) > limit:
         raise _too_large(limit, f"; Content-Length says {format_size(int(declared))}")
-    coding = response.headers.get("content-encoding", "").strip().lower()
+    coding = headers.get("content-encoding", "").strip().lower()
     decoder = _decoder_for(coding)
     body = bytearray()
     try:
-        async for raw in response.aiter_raw():
+        async for raw in raw_chunks:
             for piece in decoder.feed(raw):
                 body += piece
                 if len(body) > limit:
@@ -69,7 +71,7 @@ class _Decoder(Protocol):
 
 
 def _decoder_for(coding: str) -> _Decoder:
-    """One decoder per Content-Encoding; unknown codings pass through as httpx does, stacked ones fail."""
+    """One decoder per Content-Encoding; unknown codings pass through as browsers do, stacked ones fail."""
     codings = [c.strip() for c in coding.split(",") if c.strip() not in ("", "identity")]
     if len(codings) > 1:
         raise FetchError(f"cannot decode the stacked Content-Encoding {coding!r}", kind="http")
@@ -96,7 +98,7 @@ class _ZlibDecoder:
     """gzip (several members allowed) and deflate, in pieces of at most 64 KB.
 
     RFC 9110 §8.4.1.2 says deflate is zlib-wrapped, but some servers send raw deflate: like browsers and
-    httpx, fall back to raw when the very first bytes are not a zlib header.
+    other clients, fall back to raw when the very first bytes are not a zlib header.
     """
 
     def __init__(self, *, gzip: bool) -> None:

@@ -1,10 +1,11 @@
 """Network failures as one sentence a user can act on: what failed, where, and why.
 
-httpx reports a failed request as a handful of broad types (``ConnectError``, ``ReadError``, ...) whose text
-is often an errno string or a nested TLS message; the cause that tells a user what to fix (DNS, certificate,
-refused, reset) sits further down the exception chain, sometimes inside an exception group. This module
-finds it and names the host, or the proxy when one stood between us and the server. The resulting
-:class:`FetchError` is raised ``from`` the original, so ``--verbose`` still shows every detail.
+aiohttp reports a failed request as a handful of broad types (``ClientConnectorError``,
+``ClientPayloadError``, ...) whose text is often an errno string or a nested TLS message; the cause that
+tells a user what to fix (DNS, certificate, refused, reset) sits further down the exception chain, sometimes
+inside an exception group. This module finds it and names the host, or the proxy when one stood between us
+and the server. The resulting :class:`FetchError` is raised ``from`` the original, so ``--verbose`` still
+shows every detail.
 """
 
 from __future__ import annotations
@@ -14,34 +15,42 @@ import socket
 import ssl
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
+import aiohttp
+import aiohttp_socks
+from yarl import URL
 
 from aggregator.errors import FetchError
 
+# Failures on the way to the server (or to the proxy, when there is one), and the proxy's own refusals.
+_CONNECTING = (
+    aiohttp.ClientConnectorError,
+    aiohttp.ConnectionTimeoutError,
+    aiohttp_socks.ProxyConnectionError,
+    aiohttp_socks.ProxyTimeoutError,
+)
+_PROXY_REFUSED = (aiohttp.ClientHttpProxyError, aiohttp_socks.ProxyError)
+_BROKEN_RESPONSE = (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError, aiohttp.ClientResponseError)
+
 
 def transport_error(
-    exc: Exception, url: httpx.URL, *, proxy: str | None, connect_timeout_seconds: float
+    exc: Exception, url: URL, *, proxy: str | None, connect_timeout_seconds: float
 ) -> FetchError:
     """A short sentence for a transport failure; the exception chain keeps the details for --verbose."""
-    where = url.host if url.port is None else f"{url.host}:{url.port}"
+    where = url.host if url.explicit_port is None else f"{url.host}:{url.explicit_port}"
     cause = _root_cause(exc)
-    connecting = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout) and not isinstance(
-        cause, ssl.SSLError
-    )
+    connecting = isinstance(exc, _CONNECTING) and not isinstance(cause, ssl.SSLError)
     if proxy is not None and connecting:
         where = f"the proxy {redact_proxy(proxy)}"  # we never reach the server ourselves
-    if isinstance(exc, httpx.ConnectTimeout):
+    if isinstance(exc, aiohttp.ConnectionTimeoutError | aiohttp_socks.ProxyTimeoutError):
         seconds = format_seconds(connect_timeout_seconds)
         return FetchError(
             f"timed out after {seconds}s connecting to {where} (connect timeout)", kind="timeout"
         )
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, aiohttp.ServerTimeoutError):
         return FetchError(f"timed out waiting for {where}", kind="timeout")
-    if isinstance(exc, httpx.LocalProtocolError):  # e.g. a configured header value with a line break
-        return FetchError(f"cannot send the request to {where}: {_short(exc)}", kind="http")
-    if isinstance(exc, httpx.ProxyError):
-        message = f"the proxy {redact_proxy(proxy)} failed: {_short(cause or exc)}"
-    elif isinstance(cause, socket.gaierror):
+    if isinstance(exc, _PROXY_REFUSED):
+        message = f"the proxy {redact_proxy(proxy)} failed: {_short(exc)}"
+    elif isinstance(cause, socket.gaierror) or isinstance(exc, aiohttp.ClientConnectorDNSError):
         host = where if proxy is not None and connecting else f"host {url.host}"
         message = f"could not resolve {host} (DNS lookup failed)"
     elif isinstance(cause, ssl.SSLCertVerificationError):
@@ -53,9 +62,9 @@ def transport_error(
         message = f"connection refused by {where}"
     elif isinstance(cause, ConnectionResetError):
         message = f"connection reset by {where}"
-    elif isinstance(exc, httpx.RemoteProtocolError):
+    elif isinstance(exc, _BROKEN_RESPONSE):
         message = f"{where} broke off or garbled the response: {_short(exc)}"
-    elif isinstance(exc, httpx.ConnectError):
+    elif connecting:
         message = f"could not connect to {where}: {_short(cause or exc)}"
     else:
         message = f"request to {where} failed: {_short(cause or exc)}"
@@ -88,7 +97,10 @@ def _root_cause(exc: BaseException) -> BaseException | None:
         if id(current) in seen:
             continue
         seen.add(id(current))
-        if isinstance(current, socket.gaierror | ssl.SSLError | ConnectionError):
+        # aiohttp's wrappers subclass ssl.SSLError and OSError themselves: look past them to the cause.
+        if isinstance(current, socket.gaierror | ssl.SSLError | ConnectionError) and not isinstance(
+            current, aiohttp.ClientError
+        ):
             return current
         if isinstance(current, BaseExceptionGroup):
             pending.extend(current.exceptions)
