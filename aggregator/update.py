@@ -10,7 +10,8 @@ order, concurrently across sources:
 * parsing and normalizing is CPU work: in a thread for small runs, spread over a process pool for large ones;
 * database writes go through one thread, in group commits: one transaction takes every source result that
   arrived while the previous one was being written, each result whole, so a crash loses nothing that was
-  committed and never leaves a half-written source;
+  committed and never leaves a half-written source; the stored hashes each fetched document is compared
+  with are read the same way, many sources per query (:mod:`aggregator.batching`);
 * at most ``scheduler.concurrency`` sources are between "fetch started" and "saved", which bounds the
   documents and results held in memory.
 
@@ -37,6 +38,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
+from aggregator.batching import Batcher
 from aggregator.config import Config, SourceConfig
 from aggregator.errors import FetchError, ParseError
 from aggregator.health import adaptive_interval_seconds, cadence_seconds, keys_changed_reason, stale_reason
@@ -69,6 +71,10 @@ NETWORK_EVIDENCE = timedelta(minutes=10)
 UNREACHABLE_KINDS = frozenset({"network", "timeout"})
 # How long a claim holds beyond the slowest allowed fetch, for parsing and storing.
 CLAIM_MARGIN = timedelta(minutes=10)
+
+
+_SaveItem = tuple[RefreshOutcome, str, Sequence[NormalizedEntry]]
+_Known = tuple[dict[str, str], frozenset[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,59 +149,6 @@ def make_process_pool(workers: int | None = None) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context)
 
 
-_Pending = tuple[RefreshOutcome, str, Sequence[NormalizedEntry], "asyncio.Future[SaveCounts]"]
-
-
-class _GroupWriter:
-    """Saves source results through the database thread, many per transaction (a group commit).
-
-    While one batch is being written, the results that arrive meanwhile queue up and go in the next: under
-    load a transaction carries dozens of sources, alone one source waits for nobody. Each source stays
-    whole (entries, state and fetch-log row are in the same transaction). If a batch fails, its sources
-    are saved one by one, so one bad result never takes the others down with it.
-    """
-
-    def __init__(self, store: Store, db: Executor, max_batch: int = 64) -> None:
-        self._store = store
-        self._db = db
-        self._max_batch = max_batch
-        self._pending: list[_Pending] = []
-        self._flushing: asyncio.Task[None] | None = None
-
-    async def save(
-        self, outcome: RefreshOutcome, source_name: str, entries: Sequence[NormalizedEntry] = ()
-    ) -> SaveCounts:
-        future: asyncio.Future[SaveCounts] = asyncio.get_running_loop().create_future()
-        self._pending.append((outcome, source_name, entries, future))
-        if self._flushing is None or self._flushing.done():
-            self._flushing = asyncio.create_task(self._flush())
-        return await future
-
-    async def _flush(self) -> None:
-        loop = asyncio.get_running_loop()
-        while self._pending:
-            batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
-            items = [(outcome, name, entries) for outcome, name, entries, _ in batch]
-            try:
-                counts = await loop.run_in_executor(self._db, self._store.save_refreshes, items)
-            except Exception:
-                for outcome, name, entries, future in batch:
-                    try:
-                        one = await loop.run_in_executor(
-                            self._db, self._store.save_refresh, outcome, name, entries
-                        )
-                    except Exception as error:
-                        if not future.done():
-                            future.set_exception(error)
-                    else:
-                        if not future.done():
-                            future.set_result(one)
-                continue
-            for (*_, future), count in zip(batch, counts, strict=True):
-                if not future.done():
-                    future.set_result(count)
-
-
 class Refresher:
     """Refreshes sources of one configuration into one store. Create it once; call :meth:`refresh` often."""
 
@@ -221,7 +174,12 @@ class Refresher:
         self._jitter = jitter
         self._aliases = build_alias_map({name: c.aliases for name, c in config.categories.items()})
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aggregator-db")
-        self._writer = _GroupWriter(store, self._db)
+        # Group commits: a transaction takes every result that arrived while the previous one was written,
+        # each source whole; if it fails, its sources are saved one by one.
+        self._writer: Batcher[_SaveItem, SaveCounts] = Batcher(
+            self._db, store.save_refreshes, one=lambda item: store.save_refresh(*item), max_batch=64
+        )
+        self._known: Batcher[int, _Known] = Batcher(self._db, store.known_raw_hashes, max_batch=256)
         self._own_pool: ProcessPoolExecutor | None = None
         self._owner = f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         slowest = max(
@@ -369,7 +327,7 @@ class Refresher:
             processed: Processed | None = None
             known: dict[str, str] = {}
             if fetched.job is not None:
-                known, buried = await self._in_db(self.store.known_raw_hashes, state.id)
+                known, buried = await self._known.submit(state.id)
                 job = replace(fetched.job, known=known, buried=buried, now=started)
                 processed = await self._process(job, pool)
             new = sum(1 for e in processed.entries if e.key not in known) if processed else 0
@@ -400,7 +358,7 @@ class Refresher:
                 warnings=processed.warnings if processed else (),
                 stale_reason=stale,
             )
-            counts = await self._writer.save(outcome, state.name, processed.entries if processed else ())
+            counts = await self._writer.submit((outcome, state.name, processed.entries if processed else ()))
             result = SourceResult(
                 source=state.name,
                 status=outcome.status,
@@ -536,7 +494,7 @@ class Refresher:
             error_kind=kind,
             count_error=count_error,
         )
-        await self._writer.save(outcome, state.name)
+        await self._writer.submit((outcome, state.name, ()))
         return SourceResult(
             source=state.name,
             status=status,

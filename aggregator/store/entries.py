@@ -49,8 +49,12 @@ _IN_CHUNK = 900
 
 _SOURCE: Any = bindparam("source_id")
 _KEYS: Any = bindparam("keys", expanding=True)
-_KNOWN_HASHES = select(_ENTRIES.c.key, _ENTRIES.c.raw_hash).where(_ENTRIES.c.source_id == _SOURCE)
+_SOURCES: Any = bindparam("source_ids", expanding=True)
+_KNOWN_HASHES = select(_ENTRIES.c.source_id, _ENTRIES.c.key, _ENTRIES.c.raw_hash).where(
+    _ENTRIES.c.source_id.in_(_SOURCES)
+)
 _BURIED = select(_TOMBSTONES.c.key).where(_TOMBSTONES.c.source_id == _SOURCE)
+_BURIED_IN = select(_TOMBSTONES.c.source_id, _TOMBSTONES.c.key).where(_TOMBSTONES.c.source_id.in_(_SOURCES))
 _BURIED_OF = _BURIED.where(_TOMBSTONES.c.key.in_(_KEYS))
 _KNOWN_OF = select(
     _ENTRIES.c.key,
@@ -67,11 +71,23 @@ _CATEGORIES_OF = select(_CATEGORIES.c.folded, _CATEGORIES.c.id).where(
 )
 
 
-def known_raw_hashes(session: Session, source_id: int) -> tuple[dict[str, str], frozenset[str]]:
-    """(key -> raw hash of every stored entry, keys of pruned entries) of a source: what can be skipped."""
-    hashes = dict(session.execute(_KNOWN_HASHES, {"source_id": source_id}).all())
-    buried = frozenset(session.scalars(_BURIED, {"source_id": source_id}))
-    return hashes, buried
+def known_raw_hashes(
+    session: Session, source_ids: Sequence[int]
+) -> list[tuple[dict[str, str], frozenset[str]]]:
+    """For each source, (key -> raw hash of every stored entry, keys of pruned entries): what can be skipped.
+
+    Several sources per query: a refresh reads this for every source that answered 200, and one query (and
+    transaction) each cost more than the rows.
+    """
+    hashes: dict[int, dict[str, str]] = {source_id: {} for source_id in source_ids}
+    buried: dict[int, set[str]] = {source_id: set() for source_id in source_ids}
+    for start in range(0, len(source_ids), _IN_CHUNK):
+        params = {"source_ids": source_ids[start : start + _IN_CHUNK]}
+        for source_id, key, raw_hash in session.execute(_KNOWN_HASHES, params):
+            hashes[source_id][key] = raw_hash
+        for source_id, key in session.execute(_BURIED_IN, params):
+            buried[source_id].add(key)
+    return [(hashes[source_id], frozenset(buried[source_id])) for source_id in source_ids]
 
 
 def stored_state(

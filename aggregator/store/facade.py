@@ -50,9 +50,9 @@ class Store:
     def list_sources(self) -> list[SourceState]:
         return self._run(source_repo.list_sources)
 
-    def known_raw_hashes(self, source_id: int) -> tuple[dict[str, str], frozenset[str]]:
-        """(key -> raw hash of stored entries, keys of pruned entries) of a source: what can be skipped."""
-        return self._run(lambda session: entry_repo.known_raw_hashes(session, source_id))
+    def known_raw_hashes(self, source_ids: Sequence[int]) -> list[tuple[dict[str, str], frozenset[str]]]:
+        """Per source, (key -> raw hash of stored entries, keys of pruned entries): what can be skipped."""
+        return self._run(lambda session: entry_repo.known_raw_hashes(session, source_ids))
 
     def claim_sources(
         self,

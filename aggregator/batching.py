@@ -1,0 +1,82 @@
+"""Group calls from many asyncio tasks into one call in a worker thread (group commit, batched reads).
+
+A refresh has hundreds of sources in flight, each needing the database once or twice. One transaction per
+source costs more than the rows it touches (a session, BEGIN, COMMIT, the statement's setup), and the database
+thread is shared with everything else the daemon does. A :class:`Batcher` lets every task ask for its own
+item while the items that arrive during one call queue up and go together in the next: under load a call
+carries dozens of items, alone an item waits for nobody.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+In = TypeVar("In")
+Out = TypeVar("Out")
+
+
+class Batcher(Generic[In, Out]):
+    """Runs ``many(items) -> results`` (one result per item, in order) on ``executor``, many items per call.
+
+    If a call raises and ``one`` is given, the batch is retried item by item, so one bad item never takes the
+    others down with it; without ``one``, every item of the batch gets the exception.
+    """
+
+    def __init__(
+        self,
+        executor: Executor,
+        many: Callable[[Sequence[In]], Sequence[Out]],
+        *,
+        one: Callable[[In], Out] | None = None,
+        max_batch: int = 64,
+    ) -> None:
+        if max_batch < 1:
+            raise ValueError("max_batch must be at least 1")
+        self._executor = executor
+        self._many = many
+        self._one = one
+        self._max_batch = max_batch
+        self._pending: list[tuple[In, asyncio.Future[Out]]] = []
+        self._flushing: asyncio.Task[None] | None = None
+
+    async def submit(self, item: In) -> Out:
+        future: asyncio.Future[Out] = asyncio.get_running_loop().create_future()
+        self._pending.append((item, future))
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._pending:
+            batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
+            results: Sequence[Out | _Failed]
+            try:
+                results = await loop.run_in_executor(self._executor, self._many, [item for item, _ in batch])
+            except Exception as error:
+                if self._one is None:
+                    results = [_Failed(error)] * len(batch)
+                else:
+                    results = [await self._run_one(self._one, item) for item, _ in batch]
+            for (_, future), result in zip(batch, results, strict=True):
+                if future.done():  # its task was cancelled meanwhile
+                    continue
+                if isinstance(result, _Failed):
+                    future.set_exception(result.error)
+                else:
+                    future.set_result(result)
+
+    async def _run_one(self, one: Callable[[In], Out], item: In) -> Out | _Failed:
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, one, item)
+        except Exception as error:
+            return _Failed(error)
+
+
+@dataclass(frozen=True, slots=True)
+class _Failed:
+    error: Exception

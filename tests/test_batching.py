@@ -1,0 +1,107 @@
+"""Batcher: items submitted while a call runs go together in the next call; failures stay with their items."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from aggregator.batching import Batcher
+
+
+@pytest.fixture
+def executor() -> Iterator[ThreadPoolExecutor]:
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        yield pool
+
+
+class Recorder:
+    """``many`` doubles each item; the first call waits for ``release`` so that others queue up behind it."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[int]] = []
+        self.release = threading.Event()
+
+    def many(self, items: Sequence[int]) -> list[int]:
+        self.calls.append(list(items))
+        self.release.wait(5)
+        if any(item < 0 for item in items):
+            raise ValueError(f"negative item in {list(items)}")
+        return [item * 2 for item in items]
+
+    def one(self, item: int) -> int:
+        if item < 0:
+            raise ValueError(f"negative item {item}")
+        return item * 2
+
+
+async def _started(batcher: Batcher[int, int], items: Sequence[int]) -> list[asyncio.Task[int]]:
+    tasks = [asyncio.create_task(batcher.submit(item)) for item in items]
+    await asyncio.sleep(0.05)  # the first item's call is running; the rest queue behind it
+    return tasks
+
+
+def test_items_arriving_during_a_call_go_together(executor: ThreadPoolExecutor) -> None:
+    recorder = Recorder()
+
+    async def main() -> list[int]:
+        batcher: Batcher[int, int] = Batcher(executor, recorder.many, max_batch=3)
+        first = asyncio.create_task(batcher.submit(1))
+        await asyncio.sleep(0.05)
+        rest = await _started(batcher, [2, 3, 4, 5, 6])
+        recorder.release.set()
+        return [await task for task in [first, *rest]]
+
+    assert asyncio.run(main()) == [2, 4, 6, 8, 10, 12]
+    assert recorder.calls == [[1], [2, 3, 4], [5, 6]]  # max_batch bounds a call
+
+
+def test_a_failed_batch_is_retried_one_by_one(executor: ThreadPoolExecutor) -> None:
+    recorder = Recorder()
+    recorder.release.set()
+
+    async def main() -> list[int | str]:
+        batcher: Batcher[int, int] = Batcher(executor, recorder.many, one=recorder.one)
+        tasks = [asyncio.create_task(batcher.submit(item)) for item in (1, -2, 3)]
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        return [r if isinstance(r, int) else str(r) for r in results]
+
+    assert asyncio.run(main()) == [2, "negative item -2", 6]
+
+
+def test_without_one_every_item_of_a_failed_batch_gets_the_error(executor: ThreadPoolExecutor) -> None:
+    recorder = Recorder()
+    recorder.release.set()
+
+    async def main() -> list[BaseException | int]:
+        batcher: Batcher[int, int] = Batcher(executor, recorder.many)
+        tasks = [asyncio.create_task(batcher.submit(item)) for item in (1, -2, 3)]
+        failed = await asyncio.gather(*tasks, return_exceptions=True)
+        later = await batcher.submit(4)  # the batcher keeps working after a failure
+        return [*failed, later]
+
+    *failed, later = asyncio.run(main())
+    assert [str(error) for error in failed] == ["negative item in [1, -2, 3]"] * 3
+    assert later == 8
+
+
+def test_a_cancelled_waiter_does_not_disturb_the_others(executor: ThreadPoolExecutor) -> None:
+    recorder = Recorder()
+
+    async def main() -> list[int]:
+        batcher: Batcher[int, int] = Batcher(executor, recorder.many)
+        tasks = await _started(batcher, [1, 2, 3])
+        tasks[1].cancel()
+        recorder.release.set()
+        return [await task for task in (tasks[0], tasks[2])]
+
+    assert asyncio.run(main()) == [2, 6]
+    assert recorder.calls == [[1, 2, 3]]  # the cancelled item was already in the call: computed, then dropped
+
+
+def test_max_batch_must_be_positive(executor: ThreadPoolExecutor) -> None:
+    with pytest.raises(ValueError, match="max_batch"):
+        Batcher(executor, list, max_batch=0)
