@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import gzip
 import http.client
@@ -613,6 +614,15 @@ async def test_http_proxy_gets_absolute_form_requests(feed_server: FeedServer) -
     via_proxy, straight = feed_server.requests_for("/feed.xml")
     assert via_proxy.target == "http://feeds.invalid/feed.xml"  # the proxy's client was used
     assert straight.target == "/feed.xml"  # and the direct client for the other source
+
+
+async def test_http_proxy_credentials_go_to_the_proxy(feed_server: FeedServer) -> None:
+    feed_server.route("/feed.xml", RSS)
+    proxy = feed_server.base_url.replace("http://", "http://user:secret@")
+    doc = await fetch("http://feeds.invalid/feed.xml", HttpOptions(proxy=proxy))
+    assert doc.body == RSS
+    [request] = feed_server.requests_for("/feed.xml")
+    assert request.headers["proxy-authorization"] == "Basic " + base64.b64encode(b"user:secret").decode()
 
 
 @pytest.mark.parametrize("scheme", ["http", "socks5"])
