@@ -39,7 +39,7 @@ import socket
 import socketserver
 import sys
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -306,6 +306,7 @@ class _HTTPServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _HTTPServer
+    _before_last_write: Callable[[], None]
 
     def do_GET(self) -> None:
         self._answer()
@@ -332,6 +333,17 @@ class _Handler(BaseHTTPRequestHandler):
             headers[key] = f"{headers[key]}, {value}" if key in headers else value
         request = RecordedRequest(self.command, path, headers, datetime.now(UTC), target, body)
         route = feed._begin(request)
+        ended = False
+
+        def end() -> None:
+            nonlocal ended
+            if not ended:
+                ended = True
+                feed._end(request)
+
+        # Counted as answered just before the last bytes go out: a client that has them may send its next
+        # request at once, and that one must never be seen in flight together with this one.
+        self._before_last_write = end
         try:
             if route is None:
                 self._send(404, (("Content-Type", "text/plain; charset=utf-8"),), b"not found\n")
@@ -340,7 +352,7 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 self._send_route(route, headers)
         finally:
-            feed._end(request)
+            end()
 
     def _send_route(self, route: _Route, request_headers: Mapping[str, str]) -> None:
         if route.status == 200 and _not_modified(route, request_headers):
@@ -374,6 +386,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Transfer-Encoding", "chunked")
         elif "content-length" not in names and status not in (204, 304):
             self.send_header("Content-Length", str(len(body)))
+        if not has_body or (not body and not chunked):
+            self._before_last_write()
         self.end_headers()
         if not has_body:
             return
@@ -383,8 +397,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 return
             piece = body[start : start + step]
+            if start + step >= len(body) and not chunked:
+                self._before_last_write()
             self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
         if chunked:
+            self._before_last_write()
             self.wfile.write(b"0\r\n\r\n")
 
 
