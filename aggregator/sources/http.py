@@ -229,6 +229,7 @@ class HttpFetcher:
         current = start
         client = self._client(options.proxy)
         headers = _request_headers(options, extra)
+        _check_headers(headers, start)
         permanent, hops = True, 0
         host: str | None = None
         try:
@@ -417,6 +418,17 @@ def _request_headers(options: HttpOptions, extra: Mapping[str, str | None]) -> d
     return headers
 
 
+def _check_headers(headers: Mapping[str, str], url: URL) -> None:
+    """Once per fetch, before any request: aiohttp would send a non-ASCII value as UTF-8, and refuse a line
+    break only once connected."""
+    for name, value in headers.items():
+        if not value.isascii() or "\r" in value or "\n" in value or "\r" in name or "\n" in name:
+            raise FetchError(
+                f"cannot send the request to {url}: the header {name!r} must be one line of ASCII text",
+                kind="http",
+            )
+
+
 def _public(headers: Mapping[str, str]) -> dict[str, str]:
     """Credentials configured for a source go to its own origin only, never to where it redirects."""
     return {name: value for name, value in headers.items() if name.lower() not in _CREDENTIAL_HEADERS}
@@ -429,13 +441,6 @@ async def _send(
     options: HttpOptions,
     proxy: str | None,
 ) -> aiohttp.ClientResponse:
-    for name, value in headers.items():
-        # aiohttp would encode a non-ASCII value as UTF-8 and refuse line breaks only once connected.
-        if not value.isascii() or "\r" in value or "\n" in value or "\r" in name or "\n" in name:
-            raise FetchError(
-                f"cannot send the request to {url}: the header {name!r} must be one line of ASCII text",
-                kind="http",
-            )
     # Reading has no timeout of its own: the total deadline around the fetch bounds it.
     timeout = aiohttp.ClientTimeout(total=None, connect=options.connect_timeout_seconds)
     try:
