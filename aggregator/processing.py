@@ -5,10 +5,11 @@ parse -> stable keys -> skip entries whose raw material did not change (before t
 always gives the same result, and large runs can spread jobs over a process pool.
 
 The skip starts inside parsing: the parser is told which raw hashes are stored (``skippable``), and leaves
-those entries unread but for their id and links, which their keys need (see :mod:`aggregator.parse.refs`).
-An entry is read whole only when its key is new, its raw hash changed, or an entry sharing its GUID needs
-its content to tell the two apart. On a feed that added 5 entries to 45 known ones, the 45 cost a hash and
-a key each.
+those entries unread (see :mod:`aggregator.parse.refs`). Their keys are the ones stored with the same raw
+hash: their id and links are read only when that key was told apart from another's (``|``, ``#``), or when
+a new entry shares it. An entry is read whole only when its key is new, its raw hash changed, or an entry
+sharing its GUID needs its content to tell the two apart. On a feed that added 5 entries to 45 known ones,
+the 45 cost a hash each.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from aggregator.filters import Filter
 from aggregator.filters.match import Subject, compile_filter
 from aggregator.models import NormalizedEntry, ParsedFeed
 from aggregator.normalize import NormalizeSettings, assign_keys, normalize_entry
+from aggregator.normalize.keys import is_base_key
 from aggregator.parse import ParsedDocument, ParseOptions, StaleEntry, read_document
 
 
@@ -74,6 +76,18 @@ def process_document(job: ProcessJob) -> Processed:
         return _process(job, defer=False)
 
 
+def _known_bases(known: Mapping[str, str], raws: list[str]) -> list[str | None] | None:
+    """Per entry, the base key stored for its raw material, when that key surely is one.
+
+    Same raw material (bytes, document context, normalizing settings) means same GUID and links, so the
+    same base key: an unchanged entry's identity need not be read again.
+    """
+    if not known:
+        return None
+    by_raw = {raw: key for key, raw in known.items() if is_base_key(key)}
+    return [by_raw.get(raw) for raw in raws]
+
+
 def _process(job: ProcessJob, *, defer: bool) -> Processed:
     settings = job.rules.settings
     fingerprint = settings.fingerprint()
@@ -91,14 +105,14 @@ def _process(job: ProcessJob, *, defer: bool) -> Processed:
         options = ParseOptions(url=job.url, encoding=job.rules.encoding)
         document = read_document(job.body, job.headers, options, skippable=skippable)
     feed = document.feed
-    keys = assign_keys(document.entries)
+    raws = [stored_raw_hash(ref.raw_hash, fingerprint) for ref in document.entries]
+    keys = assign_keys(document.entries, _known_bases(job.known, raws))
     include = compile_filter(job.rules.include, settings.aliases) if job.rules.include else None
     exclude = compile_filter(job.rules.exclude, settings.aliases) if job.rules.exclude else None
 
     out: list[NormalizedEntry] = []
     unchanged = filtered = 0
-    for ref, key in zip(document.entries, keys, strict=True):
-        raw = stored_raw_hash(ref.raw_hash, fingerprint)
+    for ref, key, raw in zip(document.entries, keys, raws, strict=True):
         if job.known.get(key) == raw or key in job.buried:
             unchanged += 1
             continue

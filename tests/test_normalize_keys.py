@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
 import pytest
 
 from aggregator.models import ParsedEntry
 from aggregator.normalize import assign_keys, entry_uid
-from aggregator.normalize.keys import MAX_KEY_CHARS
+from aggregator.normalize.keys import MAX_KEY_CHARS, is_base_key
 
 
 def entry(
@@ -126,6 +127,59 @@ def test_assign_keys(name: str, entries: list[ParsedEntry], expected: list[str])
     assert keys == expected
     assert len(set(keys)) == len(keys)
     assert all(len(k) <= MAX_KEY_CHARS + len("#99") for k in keys)
+
+
+def known_bases(before: list[ParsedEntry], keys: list[str], now: list[ParsedEntry]) -> list[str | None]:
+    """What processing passes: for each entry, the key its same raw material got before, if a base key."""
+    material = [(e.guid, e.link, e.base_url, e.title, e.content_html) for e in before]
+    stored = {m: k for m, k in zip(material, keys, strict=True) if is_base_key(k)}
+    return [stored.get((e.guid, e.link, e.base_url, e.title, e.content_html)) for e in now]
+
+
+@pytest.mark.parametrize(("name", "entries", "expected"), KEY_CASES, ids=[c[0] for c in KEY_CASES])
+def test_known_base_keys_give_the_same_keys(
+    name: str, entries: list[ParsedEntry], expected: list[str]
+) -> None:
+    # The same document again, reversed, and with a newcomer sharing the first entry's GUID and link on top:
+    # base keys known from the first document change no key.
+    newcomer = [replace(entries[0], title="newcomer", content_html="<p>new</p>")] if entries else []
+    for now in (entries, entries[::-1], newcomer + entries, entries + newcomer):
+        assert assign_keys(now, known_bases(entries, expected, now)) == assign_keys(now), name
+
+
+class Unread:
+    """Key material that must not be read."""
+
+    def __getattr__(self, name: str) -> None:
+        raise AssertionError(f"{name} was read")
+
+
+def test_an_entry_whose_base_key_is_known_is_not_read() -> None:
+    entries = [entry(guid="new", link="https://a.com/new"), Unread(), Unread()]
+    assert assign_keys(entries, [None, "g:a", "l://a.com/b"]) == ["g:new", "g:a", "l://a.com/b"]  # type: ignore[list-item]
+
+
+def test_an_entry_sharing_a_known_base_key_is_read() -> None:
+    known = entry(guid="a", link="https://a.com/1")
+    newcomer = entry(guid="a", link="https://a.com/0")
+    assert assign_keys([newcomer, known], [None, "g:a"]) == ["g:a", "g:a|l://a.com/1"]
+
+
+@pytest.mark.parametrize(
+    ("key", "base"),
+    [
+        ("g:42", True),
+        ("l://www.ithome.com/0/750/123.htm", True),
+        ("h:" + "0" * 32, True),
+        ("g:42#2", False),
+        ("g:42|l://a.com/2", False),
+        ("l://www.example.com/|h:" + "0" * 32, False),
+        ("g:" + hashlib.sha256(b"told apart, then too long").hexdigest(), False),
+        ("l://example.com/#!/post/1", False),  # a base key, but "#": read again, only slower
+    ],
+)
+def test_is_base_key(key: str, base: bool) -> None:
+    assert is_base_key(key) is base
 
 
 def test_keys_do_not_depend_on_position_or_fetch() -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from aggregator.normalize import NormalizeSettings
 from aggregator.parse import ParsedDocument, StaleEntry
+from aggregator.parse.feedparser_rules import Refuse
 from aggregator.processing import Processed, ProcessJob, SourceRules, _process, process_document
 from bench.corpus import CorpusSpec, render_feed
 from tests.conftest import DATA_DIR
@@ -81,6 +82,8 @@ def test_unchanged_entries_are_not_read_again(documents: list[ParsedDocument]) -
     assert (second.seen, second.unchanged) == (4, 2)
     deferred = documents[-2]  # the lazy run (the eager one came after it)
     assert [ref.loaded for ref in deferred.entries] == [True, False, True, False]
+    # Their keys are the ones stored with their raw hashes: not even their GUIDs and links were read.
+    assert [ref.identified for ref in deferred.entries] == [True, False, True, False]
 
 
 def test_nothing_is_deferred_on_a_first_fetch(documents: list[ParsedDocument]) -> None:
@@ -132,6 +135,7 @@ def test_generated_feeds_round_two_as_without_deferring(feed: int, documents: li
     second = assert_same_as_eager(job(render_feed(spec, feed, 2), stored(first)))
     assert second.seen == 12 and len(second.entries) == 5  # five new on top, seven known
     assert sum(not ref.loaded for ref in documents[-2].entries) == 7
+    assert sum(not ref.identified for ref in documents[-2].entries) == 7
 
 
 def test_a_stale_deferred_entry_makes_it_read_the_document_again(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -146,6 +150,31 @@ def test_a_stale_deferred_entry_makes_it_read_the_document_again(monkeypatch: py
         raise StaleEntry("refused")
 
     monkeypatch.setattr("aggregator.parse.fast._Reader._load", stale)
+    assert process_document(job(body, stored(first))) == expected
+    assert len(calls) == 1
+
+
+def test_a_newcomer_sharing_a_known_guid_has_the_known_entry_read(documents: list[ParsedDocument]) -> None:
+    one, b = item("g", "One", "https://p.example/1"), item("b", "B")
+    first = assert_same_as_eager(job(rss(one + b)))
+    assert_same_as_eager(job(rss(item("g", "Zero", "https://p.example/0") + one + b), stored(first)))
+    lazy = documents[-2]
+    assert [(r.identified, r.loaded) for r in lazy.entries] == [(True, True), (True, True), (False, False)]
+
+
+def test_a_stale_deferred_identity_makes_it_read_the_document_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = item("x", "X", "https://portal.example/x")
+    first = process_document(job(rss(item("a", "A") + copy + copy)))  # g:x#2 is not a base key: read again
+    body = rss(item("a", "A") + copy + copy)
+    expected = _process(job(body, stored(first)), defer=False)
+
+    calls: list[object] = []
+
+    def refused(*args: object, **kwargs: object) -> None:
+        calls.append(args)
+        raise Refuse("refused")
+
+    monkeypatch.setattr("aggregator.parse.fast._Reader.read_identity", refused)
     assert process_document(job(body, stored(first))) == expected
     assert len(calls) == 1
 

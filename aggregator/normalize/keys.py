@@ -52,27 +52,58 @@ class KeyMaterial(Protocol):
 
 
 class _Identity:
-    """An entry's base key (g:, l: or h:), its link key, and (computed only when needed) its content key.
+    """An entry's base key (g:, l: or h:), and (computed only when needed) its link key and content key.
 
     Hashing title and content costs more than the rest of the key together, and is needed only for entries
-    without GUID and link, and to tell apart entries that share a base key.
+    without GUID and link, and to tell apart entries that share a base key. The link key is needed for the
+    base key, unless the caller knows that already, and to tell apart entries that share one.
     """
 
-    __slots__ = ("_content", "base", "entry", "link")
+    __slots__ = ("_content", "_link", "base", "entry")
 
-    def __init__(self, entry: KeyMaterial) -> None:
+    def __init__(self, entry: KeyMaterial, base: str | None = None) -> None:
         self.entry = entry
-        link = canonical_link(entry.link, entry.base_url)
-        self.link = _limited("l:", link_key(link)) if link else None
         self._content: str | None = None
-        guid = strip_control_chars(entry.guid).strip() if entry.guid else ""
-        self.base = _limited("g:", guid) if guid else self.link or self.content
+        self._link: str | _Unset | None = _UNSET
+        if base is None:
+            guid = strip_control_chars(entry.guid).strip() if entry.guid else ""
+            base = _limited("g:", guid) if guid else self.link or self.content
+        self.base = base
+
+    @property
+    def link(self) -> str | None:
+        if isinstance(self._link, _Unset):
+            link = canonical_link(self.entry.link, self.entry.base_url)
+            self._link = _limited("l:", link_key(link)) if link else None
+        return self._link
 
     @property
     def content(self) -> str:
         if self._content is None:
             self._content = _content_key(self.entry)
         return self._content
+
+
+class _Unset:
+    """Not computed yet (None is a value: no link)."""
+
+
+_UNSET = _Unset()
+
+
+def is_base_key(key: str) -> bool:
+    """Whether ``key`` is surely an entry's base key as :func:`assign_keys` computed it, not told apart.
+
+    Telling apart adds ``|`` or ``#``, or hashes a too long result into ``<prefix><64 hex>``: a key with none
+    of these is the base key itself. (A GUID of 64 hex digits is a base key this says no to: harmless.)
+    """
+    if "|" in key or "#" in key:
+        return False
+    return not (len(key) == 66 and _is_hex(key[2:]))
+
+
+def _is_hex(text: str) -> bool:
+    return all(c in "0123456789abcdef" for c in text)
 
 
 def _limited(prefix: str, value: str) -> str:
@@ -87,13 +118,18 @@ def _content_key(entry: KeyMaterial) -> str:
     return "h:" + hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def assign_keys(entries: Sequence[KeyMaterial]) -> list[str]:
-    """One stable, unique key per entry of a document, in the same order."""
+def assign_keys(entries: Sequence[KeyMaterial], bases: Sequence[str | None] | None = None) -> list[str]:
+    """One stable, unique key per entry of a document, in the same order.
+
+    ``bases``, when given, has one item per entry: its base key if the caller knows it (the key an entry
+    with the same raw material got before, when :func:`is_base_key` says so), else None. The entry's GUID
+    and link are then read only if another entry shares that base key.
+    """
     earlier: dict[str, list[_Identity]] = {}
     used: set[str] = set()
     keys: list[str] = []
-    for entry in entries:
-        ident = _Identity(entry)
+    for position, entry in enumerate(entries):
+        ident = _Identity(entry, bases[position] if bases is not None else None)
         same = earlier.setdefault(ident.base, [])
         candidate = ident.base
         if same:

@@ -24,8 +24,9 @@ it (every in-scope namespace declared on it), salted with what else its reading 
 URL, base, language, version and feed language, whether the feed has a link, and
 :data:`FAST_PATH_VERSION`): equal hashes mean equal entries, found by the same code. Given a
 ``skippable`` predicate (:func:`read_fast`), an entry whose hash it accepts (one the caller has stored) is
-deferred: only its id and links are read (:meth:`~.fast_elements.ElementReader.read_identity`), for its key;
-the rest waits until asked, which for an unchanged entry is never. Such an entry was read by this code
+deferred: nothing of it is read until asked; its id and links
+(:meth:`~.fast_elements.ElementReader.read_identity`) only when its key is not known from its raw hash, the
+rest only if it is needed, which for an unchanged entry is never. Such an entry was read by this code
 before, from the same bytes in the same context, so reading it later cannot fail; if it does anyway,
 :class:`~.refs.StaleEntry` tells the caller to read the document again without deferring. Feedparser's path
 keeps hashing the fields it read (:func:`.feedparser_path.hash_fields`): a source whose documents move from
@@ -64,7 +65,7 @@ from aggregator.parse.feedparser_rules import (
     element_key,
 )
 from aggregator.parse.prepare import PreparedXML
-from aggregator.parse.refs import EntryRef, ParsedDocument, StaleEntry
+from aggregator.parse.refs import EntryRef, Identity, ParsedDocument, StaleEntry
 
 __all__ = ["FAST_PATH_VERSION", "Refuse", "parse_fast", "read_fast", "refusal"]
 
@@ -166,10 +167,16 @@ class _Reader(ElementReader):
             if entry is not None:
                 refs.append(EntryRef.of(convert_entry(entry, position, context, raw_hash)))
                 continue
-            guid, link, base_url = convert_identity(self.read_identity(el, depth, rdf=rdf), context)
+            identify = partial(self._identify, el, depth, rdf, context)
             load = partial(self._load, el, depth, rdf, position, context, raw_hash)
-            refs.append(EntryRef(position, guid, link, base_url, raw_hash, load))
+            refs.append(EntryRef(position, raw_hash, identify, load))
         return refs
+
+    def _identify(self, el: Any, depth: int, rdf: bool, context: EntryContext) -> Identity:
+        try:
+            return convert_identity(self.read_identity(el, depth, rdf=rdf), context)
+        except Refuse as e:
+            raise StaleEntry(f"a deferred entry's identity was refused: {e}") from e
 
     def _load(
         self, el: Any, depth: int, rdf: bool, position: int, context: EntryContext, raw_hash: str

@@ -14,10 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from aggregator.models import ParsedEntry, ParsedFeed
 
-__all__ = ["EntryRef", "ParsedDocument", "StaleEntry"]
+__all__ = ["EntryRef", "Identity", "ParsedDocument", "StaleEntry"]
+
+#: (GUID, link, base URL) of an entry, as :class:`~aggregator.models.ParsedEntry` has them.
+Identity = tuple[str | None, str | None, str | None]
 
 
 class StaleEntry(Exception):  # noqa: N818 (a signal to the caller: "read the document again, eagerly")
@@ -31,37 +35,38 @@ class StaleEntry(Exception):  # noqa: N818 (a signal to the caller: "read the do
 
 
 class EntryRef:
-    """One entry of a document: its position, identity (GUID, link, base URL) and raw hash; the rest lazily.
+    """One entry of a document: its position and raw hash at once; its identity and the rest lazily.
 
-    ``title``, ``content_html`` and ``summary_html`` are there for :func:`~aggregator.normalize.assign_keys`,
-    which needs them only to tell apart entries that share a GUID or link: reading them builds the entry.
+    The identity (GUID, link, base URL) is what :func:`~aggregator.normalize.assign_keys` reads to give the
+    entry its key, and is itself read only when asked: the key an unchanged entry had last time is usually
+    known from its raw hash (see :func:`aggregator.processing.process_document`). ``title``,
+    ``content_html`` and ``summary_html`` are there for ``assign_keys`` too, which needs them only to tell
+    apart entries that share a GUID or link: reading them builds the entry.
     """
 
-    __slots__ = ("_entry", "_load", "base_url", "guid", "link", "position", "raw_hash")
+    __slots__ = ("_entry", "_identify", "_identity", "_load", "position", "raw_hash")
 
     def __init__(
         self,
         position: int,
-        guid: str | None,
-        link: str | None,
-        base_url: str | None,
         raw_hash: str,
+        identify: Callable[[], Identity],
         load: Callable[[], ParsedEntry],
     ) -> None:
         self.position = position
-        self.guid = guid
-        self.link = link
-        self.base_url = base_url
         self.raw_hash = raw_hash
+        self._identify: Callable[[], Identity] | None = identify
+        self._identity: Identity | None = None
         self._load: Callable[[], ParsedEntry] | None = load
         self._entry: ParsedEntry | None = None
 
     @classmethod
     def of(cls, entry: ParsedEntry) -> EntryRef:
         """A reference to an entry already built."""
-        ref = cls(entry.position, entry.guid, entry.link, entry.base_url, entry.raw_hash, _never)
+        ref = cls(entry.position, entry.raw_hash, _never, _never)
         ref._entry = entry
-        ref._load = None
+        ref._identity = (entry.guid, entry.link, entry.base_url)
+        ref._load = ref._identify = None
         return ref
 
     @property
@@ -69,13 +74,41 @@ class EntryRef:
         """Whether the whole entry has been built (for tests and diagnostics)."""
         return self._entry is not None
 
+    @property
+    def identified(self) -> bool:
+        """Whether the identity has been read (for tests and diagnostics)."""
+        return self._identity is not None
+
     def entry(self) -> ParsedEntry:
         """The whole entry, built on the first call."""
         if self._entry is None:
             assert self._load is not None
             self._entry = self._load()
             self._load = None  # the loader holds the document's tree: let it go
+            if self._identity is None:
+                self._identity = (self._entry.guid, self._entry.link, self._entry.base_url)
+                self._identify = None
         return self._entry
+
+    def identity(self) -> Identity:
+        """(GUID, link, base URL), read on the first call."""
+        if self._identity is None:
+            assert self._identify is not None
+            self._identity = self._identify()
+            self._identify = None
+        return self._identity
+
+    @property
+    def guid(self) -> str | None:
+        return self.identity()[0]
+
+    @property
+    def link(self) -> str | None:
+        return self.identity()[1]
+
+    @property
+    def base_url(self) -> str | None:
+        return self.identity()[2]
 
     @property
     def title(self) -> str | None:
@@ -90,12 +123,12 @@ class EntryRef:
         return self.entry().summary_html
 
     def __repr__(self) -> str:
-        state = "loaded" if self.loaded else "deferred"
-        return f"EntryRef({self.position}, guid={self.guid!r}, link={self.link!r}, {state})"
+        state = "loaded" if self.loaded else "identified" if self.identified else "deferred"
+        return f"EntryRef({self.position}, raw_hash={self.raw_hash[:12]!r}, {state})"
 
 
-def _never() -> ParsedEntry:  # pragma: no cover - EntryRef.of sets the entry first
-    raise AssertionError("a reference to a built entry has nothing to load")
+def _never() -> Any:  # pragma: no cover - EntryRef.of sets the entry and its identity first
+    raise AssertionError("a reference to a built entry has nothing to read")
 
 
 @dataclass(frozen=True, slots=True)
