@@ -18,6 +18,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cache, partial
 
 from aggregator.filters import Filter
 from aggregator.filters.match import Subject, compile_filter
@@ -90,7 +91,8 @@ def _known_bases(known: Mapping[str, str], raws: list[str]) -> list[str | None] 
 
 def _process(job: ProcessJob, *, defer: bool) -> Processed:
     settings = job.rules.settings
-    fingerprint = settings.fingerprint()
+    # Salted once per raw hash: the parser asks for the deferred entries', the keys below for every entry's.
+    salted = cache(partial(stored_raw_hash, fingerprint=settings.fingerprint()))
     if job.feed is not None:
         document = ParsedDocument.of(job.feed)
     else:
@@ -100,12 +102,12 @@ def _process(job: ProcessJob, *, defer: bool) -> Processed:
         if defer and stored:
 
             def skippable(raw_hash: str) -> bool:
-                return stored_raw_hash(raw_hash, fingerprint) in stored
+                return salted(raw_hash) in stored
 
         options = ParseOptions(url=job.url, encoding=job.rules.encoding)
         document = read_document(job.body, job.headers, options, skippable=skippable)
     feed = document.feed
-    raws = [stored_raw_hash(ref.raw_hash, fingerprint) for ref in document.entries]
+    raws = [salted(ref.raw_hash) for ref in document.entries]
     keys = assign_keys(document.entries, _known_bases(job.known, raws))
     include = compile_filter(job.rules.include, settings.aliases) if job.rules.include else None
     exclude = compile_filter(job.rules.exclude, settings.aliases) if job.rules.exclude else None

@@ -72,6 +72,18 @@ def assert_same_as_eager(processing_job: ProcessJob) -> Processed:
     return lazy
 
 
+def fail_with(monkeypatch: pytest.MonkeyPatch, target: str, error: Exception) -> list[object]:
+    """Replace ``target`` by a function raising ``error``; returns the list its calls are recorded in."""
+    calls: list[object] = []
+
+    def failing(*args: object, **kwargs: object) -> None:
+        calls.append(args)
+        raise error
+
+    monkeypatch.setattr(target, failing)
+    return calls
+
+
 def test_unchanged_entries_are_not_read_again(documents: list[ParsedDocument]) -> None:
     first = assert_same_as_eager(job(rss(item("a", "A") + item("b", "B") + item("c", "C"))))
     assert [e.title for e in first.entries] == ["A", "B", "C"]
@@ -143,13 +155,7 @@ def test_a_stale_deferred_entry_makes_it_read_the_document_again(monkeypatch: py
     body = rss(item("g", "Zero", "https://p.example/0") + item("g", "One", "https://p.example/1"))
     expected = _process(job(body, stored(first)), defer=False)
 
-    calls: list[object] = []
-
-    def stale(*args: object) -> None:
-        calls.append(args)
-        raise StaleEntry("refused")
-
-    monkeypatch.setattr("aggregator.parse.fast._Reader._load", stale)
+    calls = fail_with(monkeypatch, "aggregator.parse.fast._Reader._load", StaleEntry("refused"))
     assert process_document(job(body, stored(first))) == expected
     assert len(calls) == 1
 
@@ -168,13 +174,7 @@ def test_a_stale_deferred_identity_makes_it_read_the_document_again(monkeypatch:
     body = rss(item("a", "A") + copy + copy)
     expected = _process(job(body, stored(first)), defer=False)
 
-    calls: list[object] = []
-
-    def refused(*args: object, **kwargs: object) -> None:
-        calls.append(args)
-        raise Refuse("refused")
-
-    monkeypatch.setattr("aggregator.parse.fast._Reader.read_identity", refused)
+    calls = fail_with(monkeypatch, "aggregator.parse.fast._Reader.read_identity", Refuse("refused"))
     assert process_document(job(body, stored(first))) == expected
     assert len(calls) == 1
 
