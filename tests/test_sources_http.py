@@ -19,6 +19,7 @@ import pytest
 import aggregator
 from aggregator.errors import FetchError, NotAFeedError
 from aggregator.models import FetchedDocument
+from aggregator.sources import decoding
 from aggregator.sources.http import DEFAULT_USER_AGENT, HttpFetcher, HttpOptions
 from tests.conftest import DATA_DIR
 from tests.support.feedserver import FeedServer, http_date
@@ -385,6 +386,24 @@ async def test_body_of_exactly_the_limit_is_accepted(feed_server: FeedServer) ->
     assert doc.body == b"x" * 1000
 
 
+def _inflate_backends() -> list[object]:
+    backends: list[object] = [pytest.param(zlib, id="zlib")]
+    try:
+        from isal import isal_zlib
+    except ImportError:
+        backends.append(pytest.param(None, id="isal", marks=pytest.mark.skip(reason="isal is not installed")))
+    else:
+        backends.append(pytest.param(isal_zlib, id="isal"))
+    return backends
+
+
+@pytest.fixture(params=_inflate_backends())
+def inflate(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> object:
+    """Each gzip/deflate case on both inflate modules the decoder can run on (ISA-L where installed)."""
+    monkeypatch.setattr(decoding, "_zlib", request.param)
+    return request.param
+
+
 BOMBS = {  # a few KB (gzip) or a few hundred bytes (brotli) that decode to 50 MB and 200 MB of zeros
     "gzip": lambda: gzip.compress(b"\0" * 50_000_000),
     "br": lambda: brotli.compress(b"\0" * 200_000_000, quality=5),
@@ -392,7 +411,9 @@ BOMBS = {  # a few KB (gzip) or a few hundred bytes (brotli) that decode to 50 M
 
 
 @pytest.mark.parametrize("encoding", sorted(BOMBS))
-async def test_compression_bomb_stops_at_decoded_limit(feed_server: FeedServer, encoding: str) -> None:
+async def test_compression_bomb_stops_at_decoded_limit(
+    feed_server: FeedServer, encoding: str, inflate: object
+) -> None:
     bomb = BOMBS[encoding]()
     assert len(bomb) < 100_000
     url = feed_server.route("/feed.xml", bomb, headers={"Content-Encoding": encoding})
@@ -424,12 +445,14 @@ def _raw_deflate(data: bytes) -> bytes:
         ("zstd-from-the-future", RSS),  # unknown codings pass through, as httpx does
     ],
 )
-async def test_content_encodings(feed_server: FeedServer, encoding: str, body: bytes) -> None:
+async def test_content_encodings(
+    feed_server: FeedServer, encoding: str, body: bytes, inflate: object
+) -> None:
     doc = await fetch(feed_server.route("/feed.xml", body, headers={"Content-Encoding": encoding}))
     assert doc.body == RSS
 
 
-async def test_large_gzip_body_decodes_whole(feed_server: FeedServer) -> None:
+async def test_large_gzip_body_decodes_whole(feed_server: FeedServer, inflate: object) -> None:
     data = bytes(range(256)) * 40_000  # 10 MB: many 64 KB pieces through the bounded decoder
     doc = await fetch(
         feed_server.route("/feed.xml", gzip.compress(data), headers={"Content-Encoding": "gzip"})
@@ -437,7 +460,7 @@ async def test_large_gzip_body_decodes_whole(feed_server: FeedServer) -> None:
     assert doc.body == data
 
 
-async def test_corrupt_gzip(feed_server: FeedServer) -> None:
+async def test_corrupt_gzip(feed_server: FeedServer, inflate: object) -> None:
     url = feed_server.route("/feed.xml", b"\x1f\x8bnot really gzip", headers={"Content-Encoding": "gzip"})
     error = await fetch_error(url)
     assert error.kind == "http"

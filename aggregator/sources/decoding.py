@@ -9,12 +9,32 @@ piece against the limit as it arrives.
 from __future__ import annotations
 
 import logging
-import zlib
 from collections.abc import AsyncIterable, Iterator, Mapping
+from types import ModuleType
 from typing import Protocol
 
 from aggregator.errors import FetchError
 from aggregator.units import format_size
+
+
+def _inflate_module() -> ModuleType:
+    """ISA-L's zlib-compatible inflate where it is installed (x86-64, ARM64 wheels), else the standard one.
+
+    Every feed is gzip, and inflating is the fetcher's largest CPU cost: ISA-L inflates the same bytes
+    about 2.7 times as fast (0.20 ms against 0.55 ms for a 250 KB feed, docs/performance.md). Its
+    decompressobj takes the same arguments, keeps ``unconsumed_tail``/``unused_data``/``eof`` and raises
+    its ``error`` where zlib raises ``zlib.error``.
+    """
+    try:
+        from isal import isal_zlib
+    except ImportError:  # pragma: no cover - platforms without an isal wheel
+        import zlib
+
+        return zlib
+    return isal_zlib
+
+
+_zlib = _inflate_module()
 
 try:
     import brotli  # type: ignore[import-untyped]
@@ -103,7 +123,7 @@ class _ZlibDecoder:
 
     def __init__(self, *, gzip: bool) -> None:
         self._gzip = gzip
-        self._inflater = zlib.decompressobj(zlib.MAX_WBITS | 16 if gzip else zlib.MAX_WBITS)
+        self._inflater = _zlib.decompressobj(_zlib.MAX_WBITS | 16 if gzip else _zlib.MAX_WBITS)
         self._head: bytearray | None = None if gzip else bytearray()  # input kept until deflate is proven
         self._done = False
 
@@ -111,11 +131,11 @@ class _ZlibDecoder:
         while not self._done:
             try:
                 out = self._inflater.decompress(data, _PIECE_BYTES)
-            except zlib.error as exc:
+            except _zlib.error as exc:
                 if self._head is None:
                     raise _DecodeError(str(exc)) from exc
                 data, self._head = bytes(self._head) + data, None
-                self._inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+                self._inflater = _zlib.decompressobj(-_zlib.MAX_WBITS)
                 continue
             if self._head is not None:
                 self._head = None if out else self._head + data
@@ -124,7 +144,7 @@ class _ZlibDecoder:
             if self._inflater.eof:
                 data = self._inflater.unused_data
                 if self._gzip and data.startswith(b"\x1f\x8b"):
-                    self._inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+                    self._inflater = _zlib.decompressobj(_zlib.MAX_WBITS | 16)
                     continue
                 self._done = True  # trailing garbage after the stream is ignored, as browsers do
                 return
