@@ -265,3 +265,69 @@ def test_prepared_on_bytes_as_on_text(
     on_bytes = prepare._prepare(body, http_charset, override, on_bytes=True)
     on_text = prepare._prepare(body, http_charset, override, on_bytes=False)
     assert on_bytes == on_text, name
+
+
+# ------------------------------------------------------------- the usual document, prepared unchecked
+
+_UNCHECKED_CASES = [
+    *_BYTES_CASES,
+    b"<?xml version='1.0'?><!-- a\x01b --><rss><channel><title>t</title></channel></rss>",  # C0 in prolog
+    b"<rss><channel><description><![CDATA[a&#0;b]]></description></channel></rss>",  # reference in CDATA
+    b"<rss><channel><description><![CDATA[a\x02b]]></description></channel></rss>",  # raw C0 in CDATA
+    b"<rss><channel><title>a\xed\xa0\x80b</title></channel></rss>",  # an encoded surrogate: not UTF-8
+    b"<rss><channel><title>a\xe0\x80\xafb</title></channel></rss>",  # overlong: not UTF-8
+    b"<rss><channel><title>ok</title></channel></rss>\n<!-- \xff -->",  # bad byte after the root
+    b"<?xml version='1.0'?><!--" + b"x" * 9000 + b"--><rss><channel/></rss>",  # root beyond the window
+    b'<?xml-stylesheet href="s.xsl"?>\n\n<rss version="2.0"><channel><title>\xe4\xb8\xad</title></channel>'
+    b"</rss>",
+    b'<?xml version="1.0" encoding="UTF8"?><rss><channel><title>x</title></channel></rss>',
+]
+
+
+def _unchecked_bodies() -> list[tuple[str, bytes, str | None, str | None]]:
+    cases = [(name, body, http, override) for name, body, http, override in _bodies()]
+    cases += [(f"unchecked {i}", body, None, None) for i, body in enumerate(_UNCHECKED_CASES)]
+    cases += [(f"http utf-8 {i}", body, "utf-8", None) for i, body in enumerate(_UNCHECKED_CASES)]
+    return cases
+
+
+def _lxml_accepts(body: bytes) -> bool:
+    from lxml import etree
+
+    from aggregator.parse.fast import _PARSER
+
+    try:
+        etree.fromstring(body, _PARSER)
+    except etree.XMLSyntaxError:
+        return False
+    return len(_PARSER.error_log) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "http_charset", "override"), _unchecked_bodies(), ids=lambda v: str(v)[:40]
+)
+def test_unchecked_preparation_is_the_checked_one_wherever_lxml_reads_it(
+    name: str, body: bytes, http_charset: str | None, override: str | None
+) -> None:
+    """lxml stands in for the skipped checks: wherever it accepts the unchecked bytes, nothing differs."""
+    unchecked = prepare.prepare_utf8_unchecked(body, http_charset=http_charset, override=override)
+    if unchecked is not None and _lxml_accepts(unchecked.body):
+        assert unchecked == prepare_xml(body, http_charset=http_charset, override=override), name
+
+
+def test_unchecked_preparation_covers_the_usual_documents_and_only_them() -> None:
+    """The test above compares something: most real UTF-8 feeds qualify, no other charset does."""
+    read = [
+        (name, body)
+        for name, body, http, override in _unchecked_bodies()
+        if (u := prepare.prepare_utf8_unchecked(body, http_charset=http, override=override)) is not None
+        and _lxml_accepts(u.body)
+    ]
+    assert len(read) > 60
+    names = {name for name, _ in read}
+    # A CJK title; a stylesheet instruction and blank lines before the root; "UTF8" declared.
+    assert {"unchecked 0", "http utf-8 23", "unchecked 24"} <= names
+    assert not any(name.startswith(("override", "http gbk")) for name in names)
+    # Forbidden characters raw or referenced (prolog and CDATA too), not UTF-8, no root, root too far.
+    for i in (2, 3, 5, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22):
+        assert f"unchecked {i}" not in names

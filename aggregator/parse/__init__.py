@@ -28,7 +28,7 @@ from aggregator.parse.charset import charset_from_content_type, media_type
 from aggregator.parse.fast import read_fast
 from aggregator.parse.feedparser_path import convert, run_feedparser
 from aggregator.parse.jsonfeed import parse_json_feed
-from aggregator.parse.prepare import prepare_xml
+from aggregator.parse.prepare import prepare_utf8_unchecked, prepare_xml
 from aggregator.parse.refs import EntryRef, ParsedDocument, StaleEntry
 from aggregator.parse.sniff import DocumentKind, describe_start, looks_like_html, sniff
 
@@ -89,12 +89,22 @@ def _read_xml(
     body: bytes, content_type: str | None, options: ParseOptions, skippable: Callable[[str], bool] | None
 ) -> ParsedDocument:
     charset = charset_from_content_type(content_type)
-    prepared = prepare_xml(body, http_charset=charset, override=options.encoding)
+    kind = media_type(content_type)
+    unchecked = None
     if options.fast_path:
-        fast = read_fast(prepared, media_type=media_type(content_type), url=options.url, skippable=skippable)
+        # lxml refuses invalid UTF-8 and forbidden characters itself: the usual document need not be
+        # decoded and scanned first (prepare_utf8_unchecked).
+        unchecked = prepare_utf8_unchecked(body, http_charset=charset, override=options.encoding)
+        if unchecked is not None:
+            fast = read_fast(unchecked, media_type=kind, url=options.url, skippable=skippable)
+            if fast is not None:
+                return fast
+    prepared = prepare_xml(body, http_charset=charset, override=options.encoding)
+    if options.fast_path and prepared != unchecked:  # else the same document was just refused
+        fast = read_fast(prepared, media_type=kind, url=options.url, skippable=skippable)
         if fast is not None:
             return fast
-    result = run_feedparser(prepared.body, media_type=media_type(content_type), url=options.url)
+    result = run_feedparser(prepared.body, media_type=kind, url=options.url)
     feed, malformed = convert(result, prepared, url=options.url)
     if feed.entries or (feed.format and malformed is None):
         return ParsedDocument.of(feed)

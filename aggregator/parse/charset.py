@@ -179,6 +179,20 @@ def _utf8_from(body: bytes, text: str, codec: str, start: int = 0) -> int | None
     return None
 
 
+def only_utf8_declared(body: bytes, *, http_charset: str | None, override: str | None) -> bool:
+    """Whether every charset signal says UTF-8 or is absent: no override, no byte order mark or UTF-16/32
+    shape, HTTP charset and XML declaration UTF-8 or missing.
+
+    :func:`decode_document_at` reads such a document as UTF-8, without a warning, whenever its bytes are
+    valid UTF-8.
+    """
+    if override is not None or any(body.startswith(mark) for mark, _ in (*_BOMS, *_UNMARKED)):
+        return False
+    match = _XML_DECL_ENCODING.match(body[:1024])
+    labels = (http_charset, match.group(1).decode("ascii") if match else None)
+    return all(label is None or normalize_charset(label) == UTF8 for label in labels)
+
+
 def decode_document_at(body: bytes, *, http_charset: str | None, override: str | None) -> Decoded:
     """:func:`decode_document`, and where the bytes are the text's UTF-8 (see :class:`Decoded`)."""
     warnings: list[str] = []
