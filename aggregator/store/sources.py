@@ -91,7 +91,8 @@ def sync_sources(session: Session, sources: Sequence[SourceConfig], now: datetim
     return SyncReport(tuple(added), tuple(changed), tuple(disabled))
 
 
-def to_state(row: SourceRow) -> SourceState:
+def to_state(row: Any) -> SourceState:
+    """A source row (the ORM's, or a Core row of :data:`_STATE_COLUMNS`) as the refresher sees it."""
     return SourceState(
         id=row.id,
         name=row.name,
@@ -122,6 +123,16 @@ def list_sources(session: Session) -> list[SourceState]:
 
 
 _SOURCES = cast(Table, SourceRow.__table__)
+# What to_state reads.
+_STATE_COLUMNS = [
+    _SOURCES.c[name]
+    for name in (
+        "id", "name", "kind", "location", "configured_location", "config_title", "title", "site_link",
+        "enabled", "gone", "etag", "last_modified", "next_check_at", "last_checked_at", "last_success_at",
+        "last_new_entry_at", "last_error", "last_error_at", "consecutive_errors", "feed_ttl_seconds", "stale",
+        "stale_reason",
+    )
+]  # fmt: skip
 _FETCH_LOG = cast(Table, FetchLogRow.__table__)
 
 
@@ -269,12 +280,13 @@ def claim_sources(
         update(SourceRow).where(condition).values(claimed_until=now + lease, claimed_by=owner),
         execution_options={"synchronize_session": False},
     )
+    # Core rows, not ORM objects: loading 500 objects into the identity map cost a tenth of an all-304 poll.
     query = (
-        select(SourceRow)
+        select(*_STATE_COLUMNS)
         .where(SourceRow.claimed_by == owner, SourceRow.claimed_until == now + lease)
         .order_by(SourceRow.next_check_at, SourceRow.name)
     )
-    return [to_state(row) for row in session.scalars(query)]
+    return [to_state(row) for row in session.execute(query)]
 
 
 def release_claims(session: Session, owner: str) -> int:
