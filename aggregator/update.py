@@ -32,7 +32,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -206,8 +206,15 @@ class Refresher:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._db, lambda: func(*args, **kwargs))
 
-    async def sync_sources(self) -> None:
-        """Make the database's sources match the configuration; take back claims of dead processes."""
+    async def sync_sources(self, *, start_pool: bool = True) -> None:
+        """Make the database's sources match the configuration; take back claims of dead processes.
+
+        With ``start_pool``, a configuration large enough for a process pool gets it now, its workers
+        started in the background: starting them blocks whoever submits the first job for 0.15-0.25 s
+        (the fork server imports the pipeline first), which on the first refresh was the event loop.
+        """
+        if start_pool:
+            self._start_own_pool(sum(1 for source in self.config.sources if source.enabled))
         await self._release_dead_claims()
         report = await self._in_db(self.store.sync_sources, self.config.sources, self.clock())
         for name in report.added:
@@ -216,6 +223,17 @@ class Refresher:
             log.info("source=%s configuration changed", name)
         for name in report.disabled:
             log.info("source=%s disabled (no longer in the configuration; its entries are kept)", name)
+
+    def _start_own_pool(self, sources: int) -> Executor | None:
+        """The process pool for a run of this many sources (None: a thread is cheaper), started once and
+        kept until aclose(): starting one costs about a second of CPU."""
+        if self._process_pool is not None or sources < PROCESS_POOL_MIN_SOURCES or (os.cpu_count() or 1) < 2:
+            return self._process_pool
+        if self._own_pool is None:
+            workers = os.cpu_count() or 1
+            self._own_pool = make_process_pool(workers)
+            asyncio.get_running_loop().run_in_executor(None, _start_workers, self._own_pool, workers)
+        return self._own_pool
 
     async def _release_dead_claims(self) -> None:
         """A process killed mid-refresh (SIGKILL, power loss) leaves claims; on this host we can tell it died.
@@ -256,12 +274,7 @@ class Refresher:
         targets = [t for t in claimed if t.name in configured]
         if on_start:
             on_start(len(targets))
-        pool = self._process_pool
-        if pool is None and len(targets) >= PROCESS_POOL_MIN_SOURCES and (os.cpu_count() or 1) > 1:
-            # Started on the first large run and kept until aclose(): starting a pool costs about a second.
-            if self._own_pool is None:
-                self._own_pool = make_process_pool()
-            pool = self._own_pool
+        pool = self._process_pool or self._start_own_pool(len(targets))
         # Sources between "fetch started" and "saved": bounds the documents and results held in memory
         # (otherwise every fetched body waits in the process pool's unbounded queue).
         slots = asyncio.Semaphore(self.config.scheduler.concurrency)
@@ -504,6 +517,17 @@ class Refresher:
             error_kind=kind,
             next_check_at=next_check,
         )
+
+
+def _start_workers(pool: ProcessPoolExecutor, workers: int) -> None:
+    """Have every worker of ``pool`` started (each no-op job spawns one while none is idle)."""
+    try:
+        for future in [pool.submit(os.getpid) for _ in range(workers)]:
+            future.result()
+    except (CancelledError, RuntimeError):
+        return  # the pool was shut down meanwhile (aclose)
+    except Exception as e:  # a broken pool shows again, with its cause, on the first real job
+        log.warning("could not start the process pool's workers: %s", e)
 
 
 def _alive(pid: int) -> bool:

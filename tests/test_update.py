@@ -7,8 +7,11 @@ fetch`` and the daemon run), and checks what the store holds afterwards.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import os
 import shutil
 import textwrap
+import time
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from datetime import UTC, datetime, timedelta
@@ -21,7 +24,7 @@ from aggregator.app import App, open_store
 from aggregator.config import parse_config_text
 from aggregator.models import FetchStatus, SourceResult, SourceState, StoredEntry
 from aggregator.store.tables import EntryRow, FetchLogRow
-from aggregator.update import Refresher, make_process_pool
+from aggregator.update import PROCESS_POOL_MIN_SOURCES, Refresher, make_process_pool
 from tests.conftest import DATA_DIR, REPO_DIR
 from tests.support.feedserver import FeedServer
 
@@ -554,3 +557,37 @@ def test_processing_in_a_process_pool(harness: Harness, feed_server: FeedServer,
     assert results["articles"].new == 5
     titles = {e.title for e in harness.entries()}
     assert "全力打造高端特色，中关村科学城进数字化治理方式变革" in titles
+
+
+def _children() -> set[int]:
+    return {p.pid for p in multiprocessing.active_children() if p.pid is not None}
+
+
+@pytest.mark.parametrize("start_pool", [True, False])
+def test_a_large_configuration_starts_its_pool_at_sync(
+    harness: Harness, tmp_path: Path, start_pool: bool
+) -> None:
+    """Workers start in the background when the sources are synced, not on the first refresh's event loop."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one CPU: large runs are processed in a thread, there is no pool to start")
+    feed = REPO_DIR / "config" / "samples" / "feeds" / "tech-portal-cn.xml"
+    lines = []
+    for i in range(PROCESS_POOL_MIN_SOURCES):
+        shutil.copy(feed, tmp_path / f"feed-{i}.xml")
+        lines.append(f"  - {{name: feed-{i}, path: feed-{i}.xml, timezone: Asia/Shanghai}}")
+    app = harness.configure("sources:\n" + "\n".join(lines) + "\n")
+
+    async def run() -> tuple[set[int], list[SourceResult]]:
+        before = _children()
+        async with Refresher(app.config, app.store, clock=app.clock) as refresher:
+            await refresher.sync_sources(start_pool=start_pool)
+            deadline = time.monotonic() + 30
+            while start_pool and len(_children() - before) < (os.cpu_count() or 1):
+                assert time.monotonic() < deadline, "the pool's workers did not start"
+                await asyncio.sleep(0.05)
+            started = _children() - before
+            return started, await refresher.refresh()
+
+    started, results = asyncio.run(run())
+    assert len(started) == ((os.cpu_count() or 1) if start_pool else 0)
+    assert [r.new for r in results] == [3] * PROCESS_POOL_MIN_SOURCES
