@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache, partial
 
@@ -118,8 +118,7 @@ def _process(job: ProcessJob, *, defer: bool) -> Processed:
         if job.known.get(key) == raw or key in job.buried:
             unchanged += 1
             continue
-        entry = normalize_entry(ref.entry(), key, feed, settings, job.now)
-        entry = replace(entry, raw_hash=raw)
+        entry = normalize_entry(ref.entry(), key, feed, settings, job.now, raw_hash=raw)
         if include or exclude:
             subject = Subject(entry, settings.source_name, job.now)
             if (include and not include(subject)) or (exclude and exclude(subject)):

@@ -6,6 +6,7 @@ The early skip must change nothing but the work done: every case is also run wit
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -186,3 +187,11 @@ def test_a_feed_title_after_the_items_reads_them_in_order(documents: list[Parsed
     again = assert_same_as_eager(job(body, stored(first)))
     assert again.unchanged == 2
     assert all(ref.loaded for ref in documents[-2].entries)
+
+
+def test_results_cross_a_process_boundary_intact() -> None:
+    """What a pool worker sends back (pickled): every field of every entry, in its place."""
+    processed = process_document(job((DATA_DIR / "rss_item_fields.xml").read_bytes()))
+    assert processed.entries
+    assert any(e.image and e.author and e.categories and e.published_raw for e in processed.entries)
+    assert pickle.loads(pickle.dumps(processed, pickle.HIGHEST_PROTOCOL)) == processed

@@ -217,9 +217,17 @@ def _language(
 
 
 def normalize_entry(
-    entry: ParsedEntry, key: str, feed: ParsedFeed, settings: NormalizeSettings, now: datetime
+    entry: ParsedEntry,
+    key: str,
+    feed: ParsedFeed,
+    settings: NormalizeSettings,
+    now: datetime,
+    *,
+    raw_hash: str | None = None,
 ) -> NormalizedEntry:
     """The stored form of ``entry`` (whose key :func:`~.keys.assign_keys` gave), first seen at ``now``.
+
+    ``raw_hash`` replaces the parser's (the refresh stores it salted with the settings).
 
     Relative URLs in the content resolve against the entry's base (xml:base or document URL), else its link,
     else the feed's link. ``now`` must be timezone-aware.
@@ -268,5 +276,5 @@ def normalize_entry(
         language=language,
         categories=categories,
         content_hash=digest,
-        raw_hash=entry.raw_hash,
+        raw_hash=entry.raw_hash if raw_hash is None else raw_hash,
     )
