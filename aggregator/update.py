@@ -181,6 +181,7 @@ class Refresher:
         )
         self._known: Batcher[int, _Known] = Batcher(self._db, store.known_raw_hashes, max_batch=256)
         self._own_pool: ProcessPoolExecutor | None = None
+        self._own_pool_start: asyncio.Future[None] | None = None
         self._owner = f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         slowest = max(
             [(s.timeout or config.defaults.timeout) for s in config.sources] + [config.defaults.timeout]
@@ -194,6 +195,9 @@ class Refresher:
         if self._own_pool is not None:
             self._own_pool.shutdown(wait=True, cancel_futures=True)
             self._own_pool = None
+        if self._own_pool_start is not None:
+            await self._own_pool_start
+            self._own_pool_start = None
         self._db.shutdown(wait=True)
 
     async def __aenter__(self) -> Refresher:
@@ -206,15 +210,8 @@ class Refresher:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._db, lambda: func(*args, **kwargs))
 
-    async def sync_sources(self, *, start_pool: bool = True) -> None:
-        """Make the database's sources match the configuration; take back claims of dead processes.
-
-        With ``start_pool``, a configuration large enough for a process pool gets it now, its workers
-        started in the background: starting them blocks whoever submits the first job for 0.15-0.25 s
-        (the fork server imports the pipeline first), which on the first refresh was the event loop.
-        """
-        if start_pool:
-            self._start_own_pool(sum(1 for source in self.config.sources if source.enabled))
+    async def sync_sources(self) -> None:
+        """Make the database's sources match the configuration; take back claims of dead processes."""
         await self._release_dead_claims()
         report = await self._in_db(self.store.sync_sources, self.config.sources, self.clock())
         for name in report.added:
@@ -224,15 +221,16 @@ class Refresher:
         for name in report.disabled:
             log.info("source=%s disabled (no longer in the configuration; its entries are kept)", name)
 
-    def _start_own_pool(self, sources: int) -> Executor | None:
-        """The process pool for a run of this many sources (None: a thread is cheaper), started once and
-        kept until aclose(): starting one costs about a second of CPU."""
+    def _pool_for(self, sources: int) -> Executor | None:
+        """The process pool for a run of this many sources, or None where a thread is cheaper.
+
+        Our own pool is created on the first large run and kept until aclose(); its workers are started
+        by :meth:`_process` when the first document needs them.
+        """
         if self._process_pool is not None or sources < PROCESS_POOL_MIN_SOURCES or (os.cpu_count() or 1) < 2:
             return self._process_pool
         if self._own_pool is None:
-            workers = os.cpu_count() or 1
-            self._own_pool = make_process_pool(workers)
-            asyncio.get_running_loop().run_in_executor(None, _start_workers, self._own_pool, workers)
+            self._own_pool = make_process_pool()
         return self._own_pool
 
     async def _release_dead_claims(self) -> None:
@@ -274,7 +272,7 @@ class Refresher:
         targets = [t for t in claimed if t.name in configured]
         if on_start:
             on_start(len(targets))
-        pool = self._process_pool or self._start_own_pool(len(targets))
+        pool = self._pool_for(len(targets))
         # Sources between "fetch started" and "saved": bounds the documents and results held in memory
         # (otherwise every fetched body waits in the process pool's unbounded queue).
         slots = asyncio.Semaphore(self.config.scheduler.concurrency)
@@ -466,10 +464,25 @@ class Refresher:
         return _Fetched(job, None, size, validator, None, None, None)
 
     async def _process(self, job: ProcessJob, pool: Executor | None) -> Processed:
+        if pool is not None and pool is self._own_pool and not self._own_pool_started():
+            pool = None  # meanwhile, in a thread
         if pool is None:
             return await asyncio.to_thread(process_document, job)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(pool, process_document, job)
+
+    def _own_pool_started(self) -> bool:
+        """Whether our pool's workers are up; the first call starts them, from a thread.
+
+        Starting a worker blocks whoever submits the first job until the fork server has imported the
+        pipeline (0.15-0.25 s): on the event loop, that stalled every fetch.
+        """
+        if self._own_pool_start is None:
+            assert self._own_pool is not None
+            loop = asyncio.get_running_loop()
+            workers = os.cpu_count() or 1
+            self._own_pool_start = loop.run_in_executor(None, _start_workers, self._own_pool, workers)
+        return self._own_pool_start.done()
 
     async def _record_failure(
         self,

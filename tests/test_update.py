@@ -563,11 +563,11 @@ def _children() -> set[int]:
     return {p.pid for p in multiprocessing.active_children() if p.pid is not None}
 
 
-@pytest.mark.parametrize("start_pool", [True, False])
-def test_a_large_configuration_starts_its_pool_at_sync(
-    harness: Harness, tmp_path: Path, start_pool: bool
+def test_a_large_run_starts_pool_workers_only_when_documents_need_them(
+    harness: Harness, tmp_path: Path
 ) -> None:
-    """Workers start in the background when the sources are synced, not on the first refresh's event loop."""
+    """The pool starts with the first document to process (in the background: documents go to a thread
+    meanwhile); a run where nothing changed starts no process at all."""
     if (os.cpu_count() or 1) < 2:
         pytest.skip("one CPU: large runs are processed in a thread, there is no pool to start")
     feed = REPO_DIR / "config" / "samples" / "feeds" / "tech-portal-cn.xml"
@@ -580,14 +580,18 @@ def test_a_large_configuration_starts_its_pool_at_sync(
     async def run() -> tuple[set[int], list[SourceResult]]:
         before = _children()
         async with Refresher(app.config, app.store, clock=app.clock) as refresher:
-            await refresher.sync_sources(start_pool=start_pool)
+            await refresher.sync_sources()
+            results = await refresher.refresh()
+            # Started in the background: they may come up after the last document was processed.
             deadline = time.monotonic() + 30
-            while start_pool and len(_children() - before) < (os.cpu_count() or 1):
+            while any(r.new for r in results) and len(_children() - before) < (os.cpu_count() or 1):
                 assert time.monotonic() < deadline, "the pool's workers did not start"
                 await asyncio.sleep(0.05)
-            started = _children() - before
-            return started, await refresher.refresh()
+            return _children() - before, results
 
     started, results = asyncio.run(run())
-    assert len(started) == ((os.cpu_count() or 1) if start_pool else 0)
     assert [r.new for r in results] == [3] * PROCESS_POOL_MIN_SOURCES
+    assert len(started) == os.cpu_count()  # started for these twelve documents
+    started, results = asyncio.run(run())
+    assert [r.status for r in results] == [FetchStatus.NOT_MODIFIED] * PROCESS_POOL_MIN_SOURCES
+    assert started == set()

@@ -42,7 +42,7 @@ async def run_refresh(
     app: App, names: Sequence[str], due_only: bool, show_progress: bool
 ) -> list[SourceResult]:
     async with Refresher(app.config, app.store, clock=app.clock) as refresher:
-        await refresher.sync_sources(start_pool=not names)  # a few named sources run in a thread
+        await refresher.sync_sources()
         if not show_progress:
             return await refresher.refresh(names or None, due_only=due_only)
         with Progress(
