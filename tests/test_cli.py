@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -139,3 +140,36 @@ def test_config_schema_is_a_json_schema(tmp_path: Path) -> None:
     jsonschema.validate(example, schema)
     bad = {**example, "sources": [{"name": "x", "url": "https://e.com", "bogus": 1}]}
     assert list(jsonschema.Draft202012Validator(schema).iter_errors(bad))
+
+
+def _rows(output: str) -> set[str]:
+    """Source names listed in the table of ``aggregator fetch``."""
+    return {name for name in ("cn", "hardware", "missing") if f" {name} " in output}
+
+
+def test_fetch_lists_sources_with_news_or_problems_and_counts_all(tmp_path: Path) -> None:
+    feeds = REPO_DIR / "config" / "samples" / "feeds"
+    shutil.copy(feeds / "tech-portal-cn.xml", tmp_path / "cn.xml")
+    shutil.copy(feeds / "open-hardware.atom", tmp_path / "hardware.atom")
+    config = tmp_path / "aggregator.yaml"
+    config.write_text(
+        f"database: sqlite:///{tmp_path}/db.sqlite\n"
+        "sources:\n"
+        "  - {name: cn, path: cn.xml, timezone: Asia/Shanghai}\n"
+        "  - {name: hardware, path: hardware.atom}\n"
+        "  - {name: missing, path: missing.xml}\n",
+        encoding="utf-8",
+    )
+    first = run("--config", str(config), "fetch")
+    assert first.returncode == 1, first.stderr  # one source failed
+    assert _rows(first.stdout) == {"cn", "hardware", "missing"}
+    assert "3 sources: 5 new, 0 updated, 1 failed, 0 unchanged" in first.stdout
+
+    again = run("--config", str(config), "fetch")
+    assert again.returncode == 1
+    assert _rows(again.stdout) == {"missing"}  # nothing new elsewhere: counted, not listed
+    assert "3 sources: 0 new, 0 updated, 1 failed, 2 unchanged" in again.stdout
+    assert _rows(run("--config", str(config), "fetch", "--all").stdout) == {"cn", "hardware", "missing"}
+    named = run("--config", str(config), "fetch", "--source", "hardware")
+    assert (named.returncode, _rows(named.stdout)) == (0, {"hardware"})
+    assert "1 sources: 0 new, 0 updated, 0 failed, 1 unchanged" in named.stdout
