@@ -182,6 +182,8 @@ class Refresher:
         self._known: Batcher[int, _Known] = Batcher(self._db, store.known_raw_hashes, max_batch=256)
         self._own_pool: ProcessPoolExecutor | None = None
         self._own_pool_start: asyncio.Future[None] | None = None
+        # source id -> (its last_new_entry_at when computed, its cadence): see _cadence.
+        self._cadences: dict[int, tuple[datetime | None, float | None]] = {}
         self._owner = f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         slowest = max(
             [(s.timeout or config.defaults.timeout) for s in config.sources] + [config.defaults.timeout]
@@ -414,16 +416,33 @@ class Refresher:
         long_silent = new == 0 and (
             state.last_new_entry_at is None or (now - state.last_new_entry_at).total_seconds() > 86400
         )
-        if not (source.adaptive or long_silent):
-            return interval, None
-        week, recent = await self._in_db(self.store.source_activity, state.id, now)
         if source.adaptive:
+            week, recent = await self._in_db(self.store.source_activity, state.id, now)
             interval = adaptive_interval_seconds(week + new, self.policy)
+            cadence = cadence_seconds(recent)
+        elif long_silent and state.last_new_entry_at is not None:
+            cadence = await self._cadence(state, now)
+        else:
+            return interval, None  # never had a new entry: no cadence to fall behind
         reason = None
         if new == 0:
             factor = self.config.scheduler.stale_factor
-            reason = stale_reason(now, state.last_new_entry_at, cadence_seconds(recent), factor)
+            reason = stale_reason(now, state.last_new_entry_at, cadence, factor)
         return interval, reason
+
+    async def _cadence(self, state: SourceState, now: datetime) -> float | None:
+        """The source's usual time between entries, read once per new entry rather than on every poll.
+
+        The newest publication times it comes from change only when new entries arrive, and that moves
+        ``last_new_entry_at``: a quiet source answering 304 for days no longer costs a query each time.
+        """
+        cached = self._cadences.get(state.id)
+        if cached is not None and cached[0] == state.last_new_entry_at:
+            return cached[1]
+        _, recent = await self._in_db(self.store.source_activity, state.id, now)
+        cadence = cadence_seconds(recent)
+        self._cadences[state.id] = (state.last_new_entry_at, cadence)
+        return cadence
 
     async def _fetch(self, state: SourceState, source: SourceConfig) -> _Fetched:
         rules = source_rules(self.config, source, self._aliases)

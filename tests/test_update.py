@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from aggregator.app import App, open_store
 from aggregator.config import parse_config_text
@@ -595,3 +595,51 @@ def test_a_large_run_starts_pool_workers_only_when_documents_need_them(
     started, results = asyncio.run(run())
     assert [r.status for r in results] == [FetchStatus.NOT_MODIFIED] * PROCESS_POOL_MIN_SOURCES
     assert started == set()
+
+
+def test_a_quiet_source_is_checked_for_staleness_without_a_query_per_poll(
+    harness: Harness, feed_server: FeedServer
+) -> None:
+    """The cadence of a silent source is read once per new entry, not on each of its 304 polls."""
+    hourly = "".join(
+        item(f"s{i}", f"Story {i}", date=f"Thu, 21 Mar 2024 {11 - i:02d}:00:00 GMT") for i in range(6)
+    )
+    route = "/feed.xml"
+    feed_server.route(route, rss(hourly))
+    app = harness.configure(http_source(feed_server, route))
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if "published_at" in statement and statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    async def run() -> list[tuple[str | None, int]]:
+        seen = []
+        async with Refresher(app.config, app.store, clock=app.clock) as refresher:
+            await refresher.sync_sources()
+            for step in (0, 3, 1, 1):  # first fetch, then silent polls days apart
+                harness.now += timedelta(days=step)
+                statements.clear()
+                result = (await refresher.refresh())[0]
+                seen.append((result.stale_reason, len(statements)))
+            feed_server.route(
+                route, rss(item("new", "New story", date="Mon, 25 Mar 2024 12:00:00 GMT") + hourly)
+            )
+            harness.now += timedelta(hours=1)
+            await refresher.refresh()  # new entry: the cadence is read again after the next silence
+            harness.now += timedelta(days=3)
+            statements.clear()
+            result = (await refresher.refresh())[0]
+            seen.append((result.stale_reason, len(statements)))
+        return seen
+
+    event.listen(app.store.engine, "before_cursor_execute", count)
+    try:
+        seen = asyncio.run(run())
+    finally:
+        event.remove(app.store.engine, "before_cursor_execute", count)
+    reasons, queries = zip(*seen, strict=True)
+    assert reasons[0] is None
+    assert all(r and r.startswith("no new entry for") for r in reasons[1:])
+    assert queries[1] > 0 and queries[2] == queries[3] == 0  # read once, then remembered
+    assert queries[4] > 0
