@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
+from aggregator.store import Store, create_db_engine, upgrade
+
 # The real HTTP test server (fixture ``feed_server``), for every test module.
 pytest_plugins = ["tests.support.feedserver"]
 # Detailed assertion messages inside the shared validators too.
@@ -48,6 +50,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if not base:
         pytest.skip(f"PostgreSQL store tests need {POSTGRES_ENV} (set by .ci/run when a server answers)")
     yield from _postgres_schema_url(base)
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    """A store over the empty database of ``db_url``, migrated to the newest schema."""
+    engine = create_db_engine(db_url)
+    upgrade(engine)
+    store = Store(engine)
+    yield store
+    store.dispose()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ share keys, categories and tombstones in one transaction, and groups larger than
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -16,7 +15,7 @@ from sqlalchemy import insert, select
 from aggregator.config.schema import SourceConfig
 from aggregator.models import FetchStatus, NormalizedEntry, RefreshOutcome
 from aggregator.normalize import entry_uid
-from aggregator.store import Store, create_db_engine, upgrade
+from aggregator.store import Store
 from aggregator.store.entries import SaveCounts
 from aggregator.store.tables import EntryRow, TombstoneRow
 
@@ -24,16 +23,9 @@ NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    engine = create_db_engine(db_url)
-    upgrade(engine)
-    store = Store(engine)
+def ids(store: Store) -> dict[str, int]:
+    """Three sources a, b and c in the store: name -> id."""
     store.sync_sources([SourceConfig(name=n, url=f"https://{n}.example/feed") for n in "abc"], NOW)
-    yield store
-    store.dispose()
-
-
-def _ids(store: Store) -> dict[str, int]:
     return {s.name: s.id for s in store.list_sources()}
 
 
@@ -74,8 +66,7 @@ def _stored(store: Store) -> dict[tuple[str, str], tuple[str, str, tuple[str, ..
     return {(e.source_name, e.key): (e.uid, e.content_text, tuple(sorted(e.categories))) for e in entries}
 
 
-def test_sources_sharing_keys_in_one_group_stay_apart(store: Store) -> None:
-    ids = _ids(store)
+def test_sources_sharing_keys_in_one_group_stay_apart(store: Store, ids: dict[str, int]) -> None:
     first = store.save_refreshes(
         [
             _item(ids["a"], "a", [_entry("1"), _entry("2", categories=("AI", "Cloud"))]),
@@ -107,8 +98,7 @@ def test_sources_sharing_keys_in_one_group_stay_apart(store: Store) -> None:
     assert raw[entry_uid("a", "2")] == "r1:edited"
 
 
-def test_a_tombstone_keeps_its_own_source_entry_out(store: Store) -> None:
-    ids = _ids(store)
+def test_a_tombstone_keeps_its_own_source_entry_out(store: Store, ids: dict[str, int]) -> None:
     with store.engine.begin() as connection:
         connection.execute(
             insert(TombstoneRow),
@@ -129,9 +119,8 @@ def test_a_tombstone_keeps_its_own_source_entry_out(store: Store) -> None:
     assert set(_stored(store)) == {("a", "kept"), ("b", "gone")}
 
 
-def test_groups_larger_than_one_query(store: Store) -> None:
+def test_groups_larger_than_one_query(store: Store, ids: dict[str, int]) -> None:
     """More keys than one statement's parameters (900 on SQLite), split between sources."""
-    ids = _ids(store)
     keys = [f"k{i:04d}" for i in range(700)]
     items = [
         _item(ids[name], name, [_entry(k, categories=(f"c{i % 7}",)) for i, k in enumerate(keys)])

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from aggregator.config.schema import SourceConfig
 from aggregator.models import SourceKind
-from aggregator.store import Store, create_db_engine, upgrade
+from aggregator.store import Store
 
 NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    engine = create_db_engine(db_url)
-    upgrade(engine)
-    store = Store(engine)
-    yield store
-    store.dispose()
 
 
 def test_sync_adds_updates_and_disables(store: Store, tmp_path: Path) -> None:
