@@ -39,6 +39,7 @@ from starlette.types import Receive, Scope, Send
 from aggregator.clock import utc_now
 from aggregator.config import Config, LoadedConfig, load_config
 from aggregator.errors import AggregatorError, ConfigError
+from aggregator.heap import freeze_long_lived_objects
 from aggregator.metrics import Metrics
 from aggregator.models import SourceResult
 from aggregator.publish.publisher import Publisher, PublishResult
@@ -151,6 +152,7 @@ class Daemon:
 
         await self.runtime.refresher.sync_sources()
         await self._publish(self.runtime, reason="startup")
+        freeze_long_lived_objects()
 
         server = _Server(
             uvicorn.Config(

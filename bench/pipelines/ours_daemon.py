@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from aggregator.app import open_app
+from aggregator.heap import freeze_long_lived_objects
 from aggregator.models import FetchStatus
 from aggregator.update import Refresher, make_process_pool
 from bench.pipelines import serve_phases
@@ -38,6 +39,7 @@ def main() -> None:
     loop = asyncio.new_event_loop()
     refresher = Refresher(app.config, app.store, clock=app.clock, process_pool=pool)
     loop.run_until_complete(refresher.sync_sources())
+    freeze_long_lived_objects()  # as the daemon does once started
 
     def run_phase(phase: str) -> dict[str, Any]:
         start = time.perf_counter()
