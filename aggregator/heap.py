@@ -4,6 +4,9 @@ Imported modules, the configuration, SQLAlchemy's mappers and compiled statement
 90,000 objects that live as long as the daemon. CPython's full collections walk every tracked object: in the
 daemon's refresh of 500 sources each one took 55-75 ms (half as long as the whole refresh when every source
 answers 304), spent proving again that start-up objects are alive. Frozen, they are skipped.
+
+The daemon freezes once started; the process pool's fork server freezes what it imported before forking
+workers (:mod:`aggregator.worker_preload`), so that no worker's collection copies the pages they share.
 """
 
 from __future__ import annotations
