@@ -5,6 +5,10 @@ source costs more than the rows it touches (a session, BEGIN, COMMIT, the statem
 thread is shared with everything else the daemon does. A :class:`Batcher` lets every task ask for its own
 item while the items that arrive during one call queue up and go together in the next: under load a call
 carries dozens of items, alone an item waits for nobody.
+
+A writer can also ask a call to wait for company (``min_batch``, ``linger``, ``coming``): on SQLite a commit
+rewrites every index page its rows touched, so two 100-row commits cost far more than one of 200 rows. It
+waits only while the caller says more items are on their way, and never longer than ``linger``.
 """
 
 from __future__ import annotations
@@ -33,26 +37,61 @@ class Batcher(Generic[In, Out]):
         *,
         one: Callable[[In], Out] | None = None,
         max_batch: int = 64,
+        min_batch: int = 1,
+        linger: float = 0.0,
+        coming: Callable[[], bool] | None = None,
     ) -> None:
+        """``coming`` says whether more items are on their way; while it does, a call waits (at most
+        ``linger`` seconds) until ``min_batch`` items are pending. Call :meth:`nudge` when it changes."""
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
+        if not 1 <= min_batch <= max_batch:
+            raise ValueError("min_batch must be between 1 and max_batch")
         self._executor = executor
         self._many = many
         self._one = one
         self._max_batch = max_batch
+        self._min_batch = min_batch
+        self._linger = linger
+        self._coming = coming
         self._pending: list[tuple[In, asyncio.Future[Out]]] = []
         self._flushing: asyncio.Task[None] | None = None
+        self._arrived: asyncio.Event | None = None  # created in the loop that uses it
 
     async def submit(self, item: In) -> Out:
         future: asyncio.Future[Out] = asyncio.get_running_loop().create_future()
         self._pending.append((item, future))
+        self.nudge()
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.create_task(self._flush())
         return await future
 
+    def nudge(self) -> None:
+        """Wake a call waiting for company: an item arrived, or ``coming`` may have changed."""
+        if self._arrived is not None:
+            self._arrived.set()
+
+    async def _wait_for_company(self) -> None:
+        if self._coming is None or self._linger <= 0 or self._min_batch <= 1:
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._linger
+        if self._arrived is None:
+            self._arrived = asyncio.Event()
+        while len(self._pending) < self._min_batch and self._coming():
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return
+            self._arrived.clear()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), remaining)
+            except TimeoutError:
+                return
+
     async def _flush(self) -> None:
         loop = asyncio.get_running_loop()
         while self._pending:
+            await self._wait_for_company()
             batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
             results: Sequence[Out | _Failed]
             try:

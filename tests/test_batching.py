@@ -105,3 +105,59 @@ def test_a_cancelled_waiter_does_not_disturb_the_others(executor: ThreadPoolExec
 def test_max_batch_must_be_positive(executor: ThreadPoolExecutor) -> None:
     with pytest.raises(ValueError, match="max_batch"):
         Batcher(executor, list, max_batch=0)
+
+
+def test_a_call_waits_for_company_while_more_items_are_coming(executor: ThreadPoolExecutor) -> None:
+    recorder = Recorder()
+    recorder.release.set()
+
+    async def main() -> list[int]:
+        batcher: Batcher[int, int] = Batcher(
+            executor, recorder.many, min_batch=3, linger=30, coming=lambda: True
+        )
+        first = asyncio.create_task(batcher.submit(1))
+        await asyncio.sleep(0.05)  # without the wait, item 1 would be in a call of its own by now
+        rest = [asyncio.create_task(batcher.submit(item)) for item in (2, 3)]
+        return [await task for task in (first, *rest)]
+
+    assert asyncio.run(main()) == [2, 4, 6]
+    assert recorder.calls == [[1, 2, 3]]
+
+
+def test_a_call_stops_waiting_when_nothing_more_is_coming(executor: ThreadPoolExecutor) -> None:
+    recorder = Recorder()
+    recorder.release.set()
+    coming = [True]
+
+    async def main() -> int:
+        batcher: Batcher[int, int] = Batcher(
+            executor, recorder.many, min_batch=3, linger=30, coming=lambda: coming[0]
+        )
+        first = asyncio.create_task(batcher.submit(1))
+        await asyncio.sleep(0.05)
+        assert recorder.calls == []  # waiting: the others are still coming
+        coming[0] = False
+        batcher.nudge()
+        return await asyncio.wait_for(first, 10)
+
+    assert asyncio.run(main()) == 2
+    assert recorder.calls == [[1]]
+
+
+def test_the_wait_for_company_is_bounded_by_linger(executor: ThreadPoolExecutor) -> None:
+    recorder = Recorder()
+    recorder.release.set()
+
+    async def main() -> int:
+        batcher: Batcher[int, int] = Batcher(
+            executor, recorder.many, min_batch=3, linger=0.05, coming=lambda: True
+        )
+        return await asyncio.wait_for(batcher.submit(1), 10)  # never gets company, goes alone
+
+    assert asyncio.run(main()) == 2
+    assert recorder.calls == [[1]]
+
+
+def test_min_batch_must_be_within_max_batch(executor: ThreadPoolExecutor) -> None:
+    with pytest.raises(ValueError, match="min_batch"):
+        Batcher(executor, list, max_batch=4, min_batch=5)
