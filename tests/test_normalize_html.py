@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -159,6 +160,20 @@ SANITIZE_CASES = [
         None,
         "<blockquote><p>引用</p></blockquote><p>H<sub>2</sub>O, x<sup>2</sup></p><hr>",
     ),
+    # links absolute without "//", or with spaces around, resolve against the base as relative ones do
+    (
+        '<a href="http:page.html">a</a><a href=" https://b.com/x ">b</a>',
+        "http://a.com/dir/x.html",
+        '<a href="http://a.com/dir/page.html" rel="noopener noreferrer">a</a>'
+        '<a href="https://b.com/x" rel="noopener noreferrer">b</a>',
+    ),
+    # an image whose source is not http(s), or that has none, shows nothing
+    ('<p><img src="mailto:a@b.c" alt="x"><img alt="y"></p>', "https://a.com/", "<p></p>"),
+    (
+        '<img src="//cdn.com/p.gif" width="1" height="1"><img src="../up/b.jpg" width="10">',
+        "https://a.com/a/b/c.html",
+        '<img src="https://a.com/a/up/b.jpg" width="10">',
+    ),
     # control characters, raw or as character references
     ("标题\x0b带\x1b控制\ufffe字符<b>粗&#x1b;体</b>\ud800", None, "标题带控制字符<b>粗体</b>"),
     ("", None, ""),
@@ -238,3 +253,24 @@ def test_html_to_text(markup: str, expected: str) -> None:
 )
 def test_first_image(clean: str, expected: str | None) -> None:
     assert first_image(clean) == expected
+
+
+def test_each_thread_resolves_against_its_own_base() -> None:
+    """nh3 releases the interpreter lock while it cleans and calls back for relative URLs: the base of the
+    call in progress must be per thread (with one shared variable, threads resolved against each other's)."""
+    html = "".join(f'<p><a href="/p{i}">{i}</a></p>' for i in range(50))
+    wrong: list[int] = []
+
+    def run(n: int) -> None:
+        base = f"https://site{n}.example/"
+        for _ in range(200):
+            if sanitize_html(html, base).count(f'href="https://site{n}.example/p') != 50:
+                wrong.append(n)
+                return
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []

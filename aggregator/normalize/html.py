@@ -5,12 +5,15 @@ sanitizer): structure and text formatting stay, anything that runs, styles, trac
 articles style every paragraph inline (``<p style="text-indent: 2em">``, see tests/data): the ``style``
 attribute goes, the paragraphs and their ``<strong>`` stay.
 
-Work per call is a few regex passes and one nh3 call; the sanitizer is built once at import.
+Work per call is a few regex passes and one nh3 call; the sanitizer is built once at import. Relative URLs
+are resolved while nh3 sanitizes (its ``url_relative`` callback, called only for them), against the base of
+the call in progress, which a thread-local holds: an absolute URL never costs a Python call.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from html import unescape
 
 import nh3
@@ -48,11 +51,26 @@ CONTENT_DROPPED_TAGS: frozenset[str] = frozenset(
     {"script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "select", "textarea"}
 )
 
+
+class _Call(threading.local):
+    base_url: str | None = None
+
+
+_CALL = _Call()
+
+
+def _resolve_relative(url: str) -> str | None:
+    """nh3's hook for a relative ``href``/``src``: absolute against the call's base, or None to drop it."""
+    resolved = resolve_url(url, _CALL.base_url)
+    return resolved if is_web_url(resolved) else None  # relative without a base would point at our server
+
+
 _SANITIZER = nh3.Cleaner(
     tags=set(ALLOWED_TAGS),
     clean_content_tags=set(CONTENT_DROPPED_TAGS),
     attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
     url_schemes={"http", "https", "mailto"},
+    url_relative=_resolve_relative,
     link_rel="noopener noreferrer",
     strip_comments=True,
 )
@@ -69,7 +87,12 @@ _RAW_ATTRIBUTE_RE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"
 
 # nh3's output is canonical (html5ever serializer): lower-case names, every value double-quoted with & and "
 # escaped, < and > escaped everywhere. So these regexes are exact on sanitized HTML (and only on it).
-_CLEAN_URL_TAG_RE = re.compile(r'<(a|img)(?:\s(?:[^>"]|"[^"]*")*)?>')
+# After nh3 resolved the relative URLs, the tags that need a second look: every image (a tracking pixel, a
+# source that is not http(s)), and, where some href is not written "http(s)://..." or "mailto:..." (such as
+# "http:page.html" or " https://a.com/"), the links, which then resolve against the base as they always did.
+_CLEAN_IMG_TAG_RE = re.compile(r'<(img)(?:\s(?:[^>"]|"[^"]*")*)?>')
+_CLEAN_LINK_TAG_RE = re.compile(r'<(a)\s(?:[^>"]|"[^"]*")*>')
+_ODD_HREF_RE = re.compile(r' href="(?!(?i:https?://|mailto:))')
 _CLEAN_ATTRIBUTE_RE = re.compile(r'([a-z][a-z0-9-]*)="([^"]*)"')
 _CLEAN_TAG_RE = re.compile(r'<(?:[^>"]|"[^"]*")*>')
 _CLEAN_IMG_SRC_RE = re.compile(r'<img\s(?:[^>"]|"[^"]*")*>')
@@ -170,7 +193,8 @@ def _fix_url_tag(match: re.Match[str], base_url: str | None) -> str:
         if (
             at >= 0
             and tag[at + 6 : at + 14].lower().startswith(("http://", "https://"))
-            and ' width="' not in tag
+            and ' width="0"' not in tag
+            and ' width="1"' not in tag
         ):
             return tag
     attributes = dict(_CLEAN_ATTRIBUTE_RE.findall(tag))
@@ -210,9 +234,15 @@ def sanitize_html(html: str, base_url: str | None) -> str:
     if not html:
         return ""
     markup = prepare_images(strip_control_chars(html))  # nh3 (Rust) rejects lone surrogates
-    clean = _SANITIZER.clean(markup)
-    if "<a " in clean or "<img" in clean:
-        clean = _CLEAN_URL_TAG_RE.sub(lambda m: _fix_url_tag(m, base_url), clean)
+    _CALL.base_url = base_url
+    try:
+        clean = _SANITIZER.clean(markup)
+    finally:
+        _CALL.base_url = None
+    if "<img" in clean:
+        clean = _CLEAN_IMG_TAG_RE.sub(lambda m: _fix_url_tag(m, base_url), clean)
+    if "<a " in clean and _ODD_HREF_RE.search(clean) is not None:
+        clean = _CLEAN_LINK_TAG_RE.sub(lambda m: _fix_url_tag(m, base_url), clean)
     # Numeric character references such as &#x1b; come out of the parser as raw controls (no named
     # reference stands for a control character, and the markup itself has none left).
     if "&#" in markup:
