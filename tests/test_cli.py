@@ -56,6 +56,22 @@ def test_help_lists_every_command_and_fetch_loads_only_its_own() -> None:
     assert loaded.stdout.strip() == "[]"
 
 
+def test_help_summaries_are_the_commands_own_and_load_no_command() -> None:
+    """``--help`` lists commands from a table, not from the modules: the table must say what they say."""
+    code = (
+        "import sys, click; "
+        "from aggregator.cli import cli, _COMMANDS; ctx = click.Context(cli); "
+        "print(sorted(m for m in ('aggregator.app', 'sqlalchemy', 'pydantic') if m in sys.modules)); "
+        "print(all(click.Command(name, help=summary).get_short_help_str(limit)"
+        " == cli.get_command(ctx, name).get_short_help_str(limit)"
+        " for name, (_, summary) in _COMMANDS.items() for limit in (30, 45, 60, 80, 200)))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded_by_import, summaries_match = result.stdout.splitlines()
+    assert loaded_by_import == "[]"  # --version and --help need neither the store nor the schema
+    assert summaries_match == "True"
+
+
 def test_check_config_on_example(tmp_path: Path) -> None:
     result = run("--config", str(EXAMPLE), "check-config")
     assert result.returncode == 0, result.stderr

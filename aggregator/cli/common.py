@@ -6,12 +6,17 @@ import logging
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 
-from aggregator.app import App, open_app
-from aggregator.config import LoadedConfig, config_path_from, load_config
+if TYPE_CHECKING:
+    from aggregator.app import App
+    from aggregator.config import LoadedConfig
+
+# The configuration schema, the store and SQLAlchemy are imported when a command first needs them (about
+# 0.4 s): ``aggregator --version`` and ``--help`` need none of them.
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
@@ -27,12 +32,18 @@ class CliState:
 
     @property
     def config_path(self) -> str:
+        from aggregator.config import config_path_from
+
         return str(config_path_from(self.config_option))
 
     def load(self) -> LoadedConfig:
+        from aggregator.config import load_config
+
         return load_config(self.config_path)
 
     def open(self, *, migrate: bool = True) -> App:
+        from aggregator.app import open_app
+
         return open_app(self.config_path, migrate=migrate)
 
 
