@@ -77,6 +77,21 @@ def test_yaml_syntax_error_has_line_and_column(tmp_path: Path) -> None:
     assert "YAML syntax error" in message
 
 
+def test_yaml_syntax_errors_say_what_was_found(tmp_path: Path) -> None:
+    """Valid files are composed by libyaml; a refused one is explained by PyYAML's own parser, which names
+    the character or alias (libyaml says only "found character that cannot start any token")."""
+    tab = tmp_path / "tab.yaml"
+    tab.write_text("sources:\n\t- name: a\n", encoding="utf-8")
+    [message] = problems(tab)
+    assert message.startswith(f"{tab}:2:1:")
+    assert "found character '\\t' that cannot start any token" in message
+    alias = tmp_path / "alias.yaml"
+    alias.write_text("sources:\n  - name: a\n    url: *nope\n", encoding="utf-8")
+    [message] = problems(alias)
+    assert message.startswith(f"{alias}:3:10:")
+    assert "found undefined alias 'nope'" in message
+
+
 def test_wrong_type_and_duration(tmp_path: Path) -> None:
     path = write(
         tmp_path,

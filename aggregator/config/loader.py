@@ -104,9 +104,25 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     """SafeLoader; keys and their positions are handled by :func:`_load_yaml`."""
 
 
+# libyaml's parser where PyYAML was built with it (its wheels are): composing a 500-source file took 0.2 s
+# with the pure-Python one, a fifth of a warm ``aggregator fetch``. Both give the same nodes and marks, but
+# the pure-Python one explains errors better ("found character '\t' that cannot start any token", the line
+# of an unclosed "[" rather than the end of the file), so a file libyaml refuses is parsed again with it.
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", None)
+
+
+def _compose(text: str) -> yaml.Node | None:
+    if _FAST_LOADER is not None:
+        try:
+            return yaml.compose(text, Loader=_FAST_LOADER)
+        except yaml.YAMLError:
+            pass
+    return yaml.compose(text, Loader=_UniqueKeyLoader)
+
+
 def _load_yaml(text: str, file: Path) -> tuple[Any, dict[Loc, tuple[int, int]]]:
     try:
-        root = yaml.compose(text, Loader=_UniqueKeyLoader)
+        root = _compose(text)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         what = e.problem or "invalid YAML"
