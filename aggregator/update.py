@@ -181,10 +181,11 @@ class Refresher:
         self._jitter = jitter
         self._aliases = build_alias_map({name: c.aliases for name, c in config.categories.items()})
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aggregator-db")
-        # Group commits: a transaction takes every result that arrived while the previous one was written,
-        # each source whole; if it fails, its sources are saved one by one.
         # One token per source of a running refresh whose result the writer has not been given yet.
         self._coming: set[object] = set()
+        # Group commits: a transaction takes the results that arrived while the previous one was written
+        # (waiting for company while more are coming, see WRITE_BATCH_SHARE), each source whole; if it
+        # fails, its sources are saved one by one.
         self._writer: Batcher[_SaveItem, SaveCounts] = Batcher(
             self._db,
             store.save_refreshes,
