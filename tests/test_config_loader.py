@@ -219,6 +219,68 @@ def test_duplicate_yaml_key(tmp_path: Path) -> None:
     assert problems(path) == [f"{path}:3:3: server.port: duplicate key 'port' (it appears twice)"]
 
 
+def test_merge_keys_take_the_written_keys_over_the_merged_ones(tmp_path: Path) -> None:
+    """YAML's merge rule: a key written in the mapping overrides the one ``<<: *anchor`` brings in; of
+    several merged mappings the first wins. Once, each of these overrides was reported as a duplicate key."""
+    path = write(
+        tmp_path,
+        """
+        sources:
+          - &portal
+            name: ithome
+            url: https://www.ithome.com/rss/
+            timezone: Asia/Shanghai
+            categories: [科技]
+          - &english
+            <<: *portal
+            name: verge
+            url: https://www.theverge.com/rss/index.xml
+            timezone: America/New_York
+          - <<: *english
+            name: verge-tech
+            url: https://www.theverge.com/tech/rss/index.xml
+          - <<: [*portal, *english]
+            name: both
+        """,
+    )
+    sources = {s.name: s for s in load_config(path).config.sources}
+    assert str(sources["verge"].url) == "https://www.theverge.com/rss/index.xml"
+    assert sources["verge"].timezone == "America/New_York"
+    assert sources["verge"].categories == ["科技"]
+    assert sources["verge-tech"].timezone == "America/New_York"  # merged through two levels
+    assert str(sources["verge-tech"].url) == "https://www.theverge.com/tech/rss/index.xml"
+    assert sources["both"].timezone == "Asia/Shanghai"  # the first merged mapping wins
+    assert str(sources["both"].url) == "https://www.ithome.com/rss/"
+    assert str(sources["ithome"].url) == "https://www.ithome.com/rss/"  # the anchor itself is unchanged
+
+
+MAPPING_MISTAKES = [
+    pytest.param(
+        "sources:\n  - &a\n    name: a\n    url: https://a.example/feed\n"
+        "  - <<: *a\n    name: b\n    name: c\n",
+        "7:5: sources[1].name: duplicate key 'name' (it appears twice)",
+        id="a key written twice beside a merge key",
+    ),
+    pytest.param(
+        "sources:\n  - &a\n    name: a\n    url: https://a.example/feed\n    headers: *a\n",
+        "2:5: sources[0].headers: an alias to a mapping or list that contains it",
+        id="an alias inside its own anchor",
+    ),
+    pytest.param(
+        "sources:\n  - <<: 5\n    name: a\n    url: https://a.example/feed\n",
+        "2:9: sources[0]: '<<' must name a mapping, or a list of mappings, to merge",
+        id="a merge of a scalar",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MAPPING_MISTAKES)
+def test_mapping_mistakes_are_located_errors(tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "aggregator.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert problems(path) == [f"{path}:{expected}"]
+
+
 def test_bad_timezone_encoding_and_url(tmp_path: Path) -> None:
     path = write(
         tmp_path,

@@ -143,6 +143,9 @@ def _load_yaml(text: str, file: Path) -> tuple[Any, dict[Loc, tuple[int, int]]]:
     return data, marks
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 def _construct(
     node: yaml.Node,
     loc: Loc,
@@ -150,28 +153,56 @@ def _construct(
     constructor: yaml.SafeLoader,
     problems: list[ConfigProblem],
     file: Path,
+    ancestors: frozenset[int] = frozenset(),
 ) -> Any:
-    marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    """Plain data from a node, recording where each location was written.
+
+    Merge keys (``<<: *anchor``, ``<<: [*a, *b]``) follow the YAML merge rule: keys written in the mapping
+    override merged ones, and of several merged mappings the first wins. PyYAML's ``flatten_mapping`` (6.0)
+    lets the last one win when the key strings are not interned, so merges are resolved here.
+
+    ``ancestors``: the collections being built around this one. An alias to one of them (``&a {x: *a}``)
+    would be infinite data, and is refused.
+    """
+    if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+        if id(node) in ancestors:
+            problems.append(_at(file, node, _loc_text(loc), "an alias to a mapping or list that contains it"))
+            return None
+        ancestors = ancestors | {id(node)}
     if isinstance(node, yaml.MappingNode):
-        constructor.flatten_mapping(node)  # YAML merge keys (<<: *anchor)
         out: dict[Any, Any] = {}
+        merged = [value for key, value in node.value if key.tag == _MERGE_TAG]
+        for value_node in reversed(merged):  # the first merge is applied last: it wins
+            parts = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+            for part in reversed(parts):
+                if not isinstance(part, yaml.MappingNode):
+                    message = "'<<' must name a mapping, or a list of mappings, to merge"
+                    problems.append(_at(file, part, _loc_text(loc), message))
+                else:
+                    data = _construct(part, loc, marks, constructor, problems, file, ancestors)
+                    out.update(data if isinstance(data, dict) else {})
+        marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        written: set[str] = set()
         for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                continue
             key = constructor.construct_object(key_node, deep=True)
             if not isinstance(key, str | int | float | bool) or key is None:
                 problems.append(_at(file, key_node, _loc_text(loc), "keys must be plain strings"))
                 continue
             key = str(key) if not isinstance(key, str) else key
-            if key in out:
-                problems.append(
-                    _at(file, key_node, _loc_text((*loc, key)), f"duplicate key '{key}' (it appears twice)")
-                )
+            if key in written:
+                message = f"duplicate key '{key}' (it appears twice)"
+                problems.append(_at(file, key_node, _loc_text((*loc, key)), message))
                 continue
+            written.add(key)
             marks[(*loc, key, "__key__")] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            out[key] = _construct(value_node, (*loc, key), marks, constructor, problems, file)
+            out[key] = _construct(value_node, (*loc, key), marks, constructor, problems, file, ancestors)
         return out
+    marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.SequenceNode):
         return [
-            _construct(item, (*loc, i), marks, constructor, problems, file)
+            _construct(item, (*loc, i), marks, constructor, problems, file, ancestors)
             for i, item in enumerate(node.value)
         ]
     return constructor.construct_object(node, deep=True)
