@@ -181,8 +181,9 @@ class Refresher:
         self._jitter = jitter
         self._aliases = build_alias_map({name: c.aliases for name, c in config.categories.items()})
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aggregator-db")
-        # One token per source of a running refresh whose result the writer has not been given yet.
-        self._coming: set[object] = set()
+        # Ids of the sources of running refreshes whose result the writer has not been given yet (claims
+        # keep a source in one refresh at a time).
+        self._coming: set[int] = set()
         # Group commits: a transaction takes the results that arrived while the previous one was written
         # (waiting for company while more are coming, see WRITE_BATCH_SHARE), each source whole; if it
         # fails, its sources are saved one by one.
@@ -295,13 +296,9 @@ class Refresher:
         # (otherwise every fetched body waits in the process pool's unbounded queue).
         slots = asyncio.Semaphore(self.config.scheduler.concurrency)
         results: list[SourceResult] = []
-        tokens = [object() for _ in targets]
-        self._coming.update(tokens)
+        self._coming.update(state.id for state in targets)
         try:
-            tasks = [
-                asyncio.create_task(self._refresh_slot(slots, token, state, pool))
-                for token, state in zip(tokens, targets, strict=True)
-            ]
+            tasks = [asyncio.create_task(self._refresh_slot(slots, state, pool)) for state in targets]
             unreachable: list[_Unreachable] = []
             try:
                 for task in asyncio.as_completed(tasks):
@@ -337,7 +334,7 @@ class Refresher:
                 if on_result:
                     on_result(result)
         finally:
-            self._coming.difference_update(tokens)  # tasks cancelled before they started
+            self._coming.difference_update(state.id for state in targets)  # tasks cancelled before starting
             self._writer.nudge()
             await asyncio.shield(self._in_db(self.store.release_claims, self._owner))
         order = {source.name: i for i, source in enumerate(self.config.sources)}
@@ -348,25 +345,23 @@ class Refresher:
         return answered is not None and self.clock() - answered <= NETWORK_EVIDENCE
 
     async def _refresh_slot(
-        self, slots: asyncio.Semaphore, token: object, state: SourceState, pool: Executor | None
+        self, slots: asyncio.Semaphore, state: SourceState, pool: Executor | None
     ) -> SourceResult | _Unreachable:
         try:
             async with slots:
-                return await self._refresh_one(state, pool, token)
+                return await self._refresh_one(state, pool)
         finally:
-            if token in self._coming:  # unreachable, or cancelled: no result is coming from this one
-                self._coming.discard(token)
+            if state.id in self._coming:  # unreachable, or cancelled: no result is coming from this one
+                self._coming.discard(state.id)
                 self._writer.nudge()
 
-    async def _save(self, item: _SaveItem, token: object | None) -> SaveCounts:
+    async def _save(self, item: _SaveItem) -> SaveCounts:
         # No await between the two: the writer learns at once that this result is no longer coming and
         # that it is pending.
-        self._coming.discard(token)
+        self._coming.discard(item[0].source_id)
         return await self._writer.submit(item)
 
-    async def _refresh_one(
-        self, state: SourceState, pool: Executor | None, token: object | None = None
-    ) -> SourceResult | _Unreachable:
+    async def _refresh_one(self, state: SourceState, pool: Executor | None) -> SourceResult | _Unreachable:
         source = self.config.source(state.name)
         started = self.clock()
         clock_start = time.perf_counter()
@@ -407,7 +402,7 @@ class Refresher:
                 warnings=processed.warnings if processed else (),
                 stale_reason=stale,
             )
-            counts = await self._save((outcome, state.name, processed.entries if processed else ()), token)
+            counts = await self._save((outcome, state.name, processed.entries if processed else ()))
             result = SourceResult(
                 source=state.name,
                 status=outcome.status,
@@ -428,9 +423,9 @@ class Refresher:
                 return _Unreachable(state, started, clock_start, interval, error)
             if error.status is not None:
                 self._server_answered_at = self.clock()
-            result = await self._record_failure(state, started, clock_start, interval, error, token=token)
+            result = await self._record_failure(state, started, clock_start, interval, error)
         except ParseError as error:
-            result = await self._record_failure(state, started, clock_start, interval, error, token=token)
+            result = await self._record_failure(state, started, clock_start, interval, error)
         _log_result(result)
         return result
 
@@ -551,7 +546,6 @@ class Refresher:
         error: Exception,
         *,
         count_error: bool = True,
-        token: object | None = None,
     ) -> SourceResult:
         kind = getattr(error, "kind", "parse")
         status = FetchStatus.GONE if kind == "gone" else FetchStatus.ERROR
@@ -579,7 +573,7 @@ class Refresher:
             error_kind=kind,
             count_error=count_error,
         )
-        await self._save((outcome, state.name, ()), token)
+        await self._save((outcome, state.name, ()))
         return SourceResult(
             source=state.name,
             status=status,

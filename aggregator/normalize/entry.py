@@ -18,7 +18,7 @@ from aggregator.normalize.categories import map_categories
 from aggregator.normalize.dates import parse_date, zone
 from aggregator.normalize.html import first_image, html_to_text, sanitize_html, sanitized_html_to_text
 from aggregator.normalize.language import detect_language, normalize_language
-from aggregator.normalize.links import canonical_link, is_web_url, resolve_url
+from aggregator.normalize.links import canonical_link, resolve_web_url
 from aggregator.normalize.text import clean_author, clean_title, make_summary, strip_control_chars
 
 # Bump whenever the output for the same input changes: stored entries are then normalized again.
@@ -143,8 +143,7 @@ def _image_type(url: str, given: str | None = None) -> str | None:
 def _image_url(url: str | None, base: str | None) -> str | None:
     if not url:
         return None
-    resolved = resolve_url(strip_control_chars(url), base)
-    return resolved if is_web_url(resolved) else None
+    return resolve_web_url(strip_control_chars(url), base)
 
 
 def _pick_image(

@@ -18,7 +18,7 @@ from html import unescape
 
 import nh3
 
-from aggregator.normalize.links import is_web_url, resolve_url
+from aggregator.normalize.links import resolve_web_url
 from aggregator.normalize.text import strip_control_chars
 
 ALLOWED_TAGS: frozenset[str] = frozenset(
@@ -61,8 +61,7 @@ _CALL = _Call()
 
 def _resolve_relative(url: str) -> str | None:
     """nh3's hook for a relative ``href``/``src``: absolute against the call's base, or None to drop it."""
-    resolved = resolve_url(url, _CALL.base_url)
-    return resolved if is_web_url(resolved) else None  # relative without a base would point at our server
+    return resolve_web_url(url, _CALL.base_url)
 
 
 _SANITIZER = nh3.Cleaner(
@@ -168,10 +167,8 @@ def _absolute(value: str, base_url: str | None, schemes: tuple[str, ...]) -> str
     url = unescape(value) if "&" in value else value
     if url[:8].lower().startswith(schemes):
         return value
-    resolved = resolve_url(url, base_url)
-    if not is_web_url(resolved):
-        return None  # relative without a base would point into our own server once republished
-    return resolved.replace("&", "&amp;").replace('"', "&quot;")
+    resolved = resolve_web_url(url, base_url)
+    return resolved.replace("&", "&amp;").replace('"', "&quot;") if resolved is not None else None
 
 
 def _is_pixel(attributes: dict[str, str]) -> bool:

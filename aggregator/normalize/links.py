@@ -89,6 +89,16 @@ def resolve_url(url: str, base: str | None) -> str:
     return url
 
 
+def resolve_web_url(url: str, base: str | None) -> str | None:
+    """``url`` made absolute against ``base``, or None unless that gives an http(s) URL with a host.
+
+    Republished HTML and images must point at the web: a relative URL left without a base would point into
+    our own server, a ``javascript:`` or ``data:`` one must not be served at all.
+    """
+    resolved = resolve_url(url, base)
+    return resolved if is_web_url(resolved) else None
+
+
 def is_web_url(url: str) -> bool:
     """True for an absolute http(s) URL with a host."""
     scheme, sep, rest = url.partition(":")
