@@ -196,7 +196,12 @@ class Refresher:
             linger=WRITE_LINGER_SECONDS,
             coming=lambda: bool(self._coming),
         )
-        self._known: Batcher[int, _Known] = Batcher(self._db, store.known_raw_hashes, max_batch=256)
+        # What each fetched source has stored is read on a thread of its own: on the writer's thread a
+        # lookup waited for the commit in progress, and the process pool for the lookup. Reads need no
+        # lock (SQLite's WAL, PostgreSQL's MVCC), and the save re-reads what it relies on in its own
+        # transaction.
+        self._reads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aggregator-db-read")
+        self._known: Batcher[int, _Known] = Batcher(self._reads, store.known_raw_hashes, max_batch=256)
         self._own_pool: ProcessPoolExecutor | None = None
         self._own_pool_start: asyncio.Future[None] | None = None
         # source id -> (its last_new_entry_at when computed, its cadence): see _cadence.
@@ -218,6 +223,7 @@ class Refresher:
             await self._own_pool_start
             self._own_pool_start = None
         self._db.shutdown(wait=True)
+        self._reads.shutdown(wait=True)
 
     async def __aenter__(self) -> Refresher:
         return self
