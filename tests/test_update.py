@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import shutil
 import textwrap
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import Executor
@@ -643,3 +644,31 @@ def test_a_quiet_source_is_checked_for_staleness_without_a_query_per_poll(
     assert all(r and r.startswith("no new entry for") for r in reasons[1:])
     assert queries[1] > 0 and queries[2] == queries[3] == 0  # read once, then remembered
     assert queries[4] > 0
+
+
+def test_stored_hashes_are_read_while_the_writer_is_busy(harness: Harness, feed_server: FeedServer) -> None:
+    """A fetched document's lookup of what its source has stored does not queue behind a commit: the
+    process pool would wait for the writer with it."""
+    feed_server.route("/feed.xml", rss(item("a", "Story A")))
+    app = harness.configure(http_source(feed_server, "/feed.xml"))
+    harness.refresh()
+    source_id = harness.source("portal").id
+    writer_busy = threading.Event()
+    release = threading.Event()
+
+    def long_commit() -> None:
+        writer_busy.set()
+        release.wait(30)
+
+    async def run() -> dict[str, str]:
+        async with Refresher(app.config, app.store, clock=app.clock) as refresher:
+            blocked = asyncio.get_running_loop().run_in_executor(refresher._db, long_commit)
+            try:
+                await asyncio.to_thread(writer_busy.wait, 30)
+                known, _ = await asyncio.wait_for(refresher._known.submit(source_id), 10)
+            finally:
+                release.set()
+                await blocked
+        return known
+
+    assert list(asyncio.run(run())) == [e.key for e in harness.entries()]
