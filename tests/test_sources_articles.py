@@ -123,6 +123,10 @@ def test_front_matter_not_closed() -> None:
         ("---\n- a\n- b\n---\nbody", "x.md: the front matter is not a mapping of keys to values"),
         ("---\ntitle: t\ncategories: {a: b}\n---\n", "x.md: 'categories' must be a list or a single name"),
         ("---\ntitle: ''\n---\n", "x.md: the front matter has no title"),
+        (
+            "---\ntitle: [AI, 芯片]\n---\n",
+            "x.md: 'title' must be text, not a list or a mapping (quote it if it is)",
+        ),
     ],
 )
 def test_other_bad_front_matter(text: str, message: str) -> None:

@@ -118,6 +118,8 @@ def entry_from_parts(
     """The entry for an article already split into front matter and body."""
     title = _scalar(front.get("title"))
     if title is None:
+        if isinstance(front.get("title"), list | dict):
+            raise ParseError(f"{name}: 'title' must be text, not a list or a mapping (quote it if it is)")
         raise ParseError(f"{name}: the front matter has no title")
     link = _first(front, _LINK_KEYS)
     images = [value for key in _IMAGE_KEYS if (value := _scalar(front.get(key)))]
