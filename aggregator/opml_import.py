@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -34,23 +36,42 @@ def _name_for(title: str, url: str, taken: set[str]) -> str:
     return name
 
 
-def sources_from_opml(data: bytes, config: Config) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class OpmlImport:
+    """What an OPML file adds: new sources, and what it lists that does not become one."""
+
+    new: list[dict[str, Any]]  # configuration mappings
+    configured: int  # feeds already configured (by URL)
+    skipped: list[tuple[str, str]]  # (URL, why it cannot be a source)
+
+
+def sources_from_opml(data: bytes, config: Config) -> OpmlImport:
     """New sources (as configuration mappings) for the feeds of an OPML file not configured yet."""
     configured = {s.url for s in config.sources if s.url}
     taken = {s.name for s in config.sources}
     new: list[dict[str, Any]] = []
+    skipped: list[tuple[str, str]] = []
+    already = 0
     for outline in parse_opml(data):
         url = outline.xml_url.strip()
-        if url in configured or not url.startswith(("http://", "https://")):
+        if url in configured:
+            already += 1
+            continue
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            skipped.append((url, "not an http:// or https:// URL"))
             continue
         configured.add(url)
-        source: dict[str, Any] = {"name": _name_for(outline.title, url, taken), "url": url}
-        if outline.title and outline.title != source["name"]:
-            source["title"] = outline.title
+        # An outline without a label is read with its URL as title: that is no title to configure (it
+        # would replace the feed's own in everything published).
+        title = "" if outline.title == outline.xml_url else outline.title
+        source: dict[str, Any] = {"name": _name_for(title, url, taken), "url": url}
+        if title and title != source["name"]:
+            source["title"] = title
         if outline.category:
             source["categories"] = [c.strip() for c in outline.category.split(",") if c.strip()]
         new.append(source)
-    return new
+    return OpmlImport(new, already, skipped)
 
 
 def sources_yaml(sources: list[dict[str, Any]]) -> str:

@@ -109,18 +109,24 @@ def import_opml(state: CliState, file: Path, append_: bool) -> None:
     """
     loaded = state.load()
     try:
-        new = sources_from_opml(file.read_bytes(), loaded.config)
+        found = sources_from_opml(file.read_bytes(), loaded.config)
     except ValueError as e:
         raise click.ClickException(f"{file}: {e}") from None
-    if not new:
-        click.echo("nothing to import: every feed in the file is already configured", err=True)
+    for url, why in found.skipped:
+        click.echo(f"skipped {url}: {why}", err=True)
+    others = f"{found.configured} already configured, {len(found.skipped)} skipped"
+    if not found.new:
+        click.echo(f"nothing to import: {others}", err=True)
         return
     if not append_:
-        click.echo(sources_yaml(new), nl=False)
-        click.echo(f"# {len(new)} new sources; add them under 'sources:' or rerun with --append", err=True)
+        click.echo(sources_yaml(found.new), nl=False)
+        click.echo(
+            f"# {len(found.new)} new sources ({others}); add them under 'sources:' or rerun with --append",
+            err=True,
+        )
         return
-    append_sources(loaded.path, new)
-    click.echo(f"added {len(new)} sources to {loaded.path}", err=True)
+    append_sources(loaded.path, found.new)
+    click.echo(f"added {len(found.new)} sources to {loaded.path} ({others})", err=True)
 
 
 COMMANDS = [publish, serve, export_opml, import_opml]
