@@ -189,3 +189,9 @@ def test_fetch_lists_sources_with_news_or_problems_and_counts_all(tmp_path: Path
     named = run("--config", str(config), "fetch", "--source", "hardware")
     assert (named.returncode, _rows(named.stdout)) == (0, {"hardware"})
     assert "1 sources: 0 new, 0 updated, 0 failed, 1 unchanged" in named.stdout
+    both = run("--config", str(config), "fetch", "cn", "--source", "hardware", "-s", "cn")
+    assert (both.returncode, _rows(both.stdout)) == (0, {"cn", "hardware"})  # as arguments or options
+    assert "2 sources: 0 new, 0 updated, 0 failed, 2 unchanged" in both.stdout
+    unknown = run("--config", str(config), "fetch", "hardwar")
+    assert unknown.returncode == 2 and "no source named 'hardwar'" in unknown.stderr
+    assert "did you mean 'hardware'?" in unknown.stderr

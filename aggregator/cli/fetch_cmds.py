@@ -74,19 +74,26 @@ def _status_text(result: SourceResult) -> str:
 
 
 @click.command("fetch")
-@click.option("--source", "-s", "names", multiple=True, metavar="NAME", help="Only this source (repeatable).")
+@click.argument("named", nargs=-1, metavar="[NAME]...")
+@click.option(
+    "--source", "-s", "options", multiple=True, metavar="NAME", help="Only this source (repeatable)."
+)
 @click.option("--due", is_flag=True, help="Only sources whose next check time has passed.")
 @click.option(
     "--all", "list_all", is_flag=True, help="List every source, not only those with news or problems."
 )
 @pass_state
-def fetch(state: CliState, names: tuple[str, ...], due: bool, list_all: bool) -> None:
+def fetch(
+    state: CliState, named: tuple[str, ...], options: tuple[str, ...], due: bool, list_all: bool
+) -> None:
     """Fetch all (or the named) enabled sources once and store their entries.
 
-    The table lists the sources with new or updated entries, errors, warnings or a move (all of them with
-    --all, or when sources are named); the last line counts all of them. Exit status 0 if every source
-    succeeded, 1 if some failed, 2 for bad usage.
+    Sources are named as arguments (like `publish NAME...`) or with --source. The table lists the sources
+    with new or updated entries, errors, warnings or a move (all of them with --all, or when sources are
+    named); the last line counts all of them. Exit status 0 if every source succeeded, 1 if some failed, 2
+    for bad usage.
     """
+    names = tuple(dict.fromkeys((*named, *options)))
     app = state.open()
     try:
         check_source_names(app, names)
