@@ -73,7 +73,7 @@ def test_yaml_syntax_error_has_line_and_column(tmp_path: Path) -> None:
         """,
     )
     [message] = problems(path)
-    assert message.startswith(f"{path}:4:")
+    assert message.startswith(f"{path}:3:10:")  # the "[" never closed, not the end of the file
     assert "YAML syntax error" in message
 
 
@@ -90,6 +90,40 @@ def test_yaml_syntax_errors_say_what_was_found(tmp_path: Path) -> None:
     [message] = problems(alias)
     assert message.startswith(f"{alias}:3:10:")
     assert "found undefined alias 'nope'" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "says"),
+    [
+        (
+            "publish:\n  - name: n\n    title: Hacker News: Front Page\n",
+            "3:23",
+            "not allowed here (quote a value holding ': ', or add the ':' a key above lacks)",
+        ),
+        ("sources:\n\t- name: a\n", "2:1", "(YAML indents with spaces, never tabs)"),
+        (
+            "sources:\n  - name: a\n    url: https://x.com/feed\n   interval: 1h\n",
+            "4:4",
+            "(this line is not indented like the lines it belongs with)",
+        ),
+        # Unclosed at the end of the file: located where it was opened, not at the end.
+        ('sources:\n  - name: "a\n  - name: b\n', "2:11", "(a quote or bracket opened here is never closed)"),
+        ("sources:\n  - {name: a, url: x\n", "2:5", "(a quote or bracket opened here is never closed)"),
+        (
+            "sources:\n  - {name: a, url: https://x.com\n  - name: b\n    url: https://y.com\n",
+            "3:9",
+            "(is the bracket opened at line 2, column 5 closed?)",
+        ),
+    ],
+)
+def test_yaml_syntax_errors_say_what_was_likely_meant(
+    tmp_path: Path, text: str, where: str, says: str
+) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(text, encoding="utf-8")
+    [message] = problems(path)
+    assert message.startswith(f"{path}:{where}: ")
+    assert message.endswith(says)
 
 
 def test_wrong_type_and_duration(tmp_path: Path) -> None:

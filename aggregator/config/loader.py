@@ -120,6 +120,15 @@ def _compose(text: str) -> yaml.Node | None:
     return yaml.compose(text, Loader=_UniqueKeyLoader)
 
 
+# What the parser's wording usually means in a hand-edited file; said beside the parser's own message.
+_YAML_HINTS = (
+    ("found character '\\t'", "YAML indents with spaces, never tabs"),
+    ("mapping values are not allowed here", "quote a value holding ': ', or add the ':' a key above lacks"),
+    ("expected <block end>", "this line is not indented like the lines it belongs with"),
+)
+_UNCLOSED_HINT = "a quote or bracket opened here is never closed"
+
+
 def _load_yaml(text: str, file: Path) -> tuple[Any, dict[Loc, tuple[int, int]]]:
     try:
         root = _compose(text)
@@ -128,6 +137,15 @@ def _load_yaml(text: str, file: Path) -> tuple[Any, dict[Loc, tuple[int, int]]]:
         what = e.problem or "invalid YAML"
         if e.context:
             what = f"{e.context}, {what}"
+        unclosed = "end of stream" in what or "<stream end>" in what
+        if unclosed and e.context_mark is not None:
+            mark = e.context_mark  # where the quote or bracket that the file never closes was opened
+        hint = _UNCLOSED_HINT if unclosed else next((h for found, h in _YAML_HINTS if found in what), None)
+        if not hint and (e.context or "").startswith("while parsing a flow") and e.context_mark is not None:
+            opened = e.context_mark
+            hint = f"is the bracket opened at line {opened.line + 1}, column {opened.column + 1} closed?"
+        if hint:
+            what = f"{what} ({hint})"
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise ConfigError([ConfigProblem(str(file), line, col, "", f"YAML syntax error: {what}")]) from None
     except yaml.YAMLError as e:
