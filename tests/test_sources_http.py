@@ -9,7 +9,7 @@ import gzip
 import http.client
 import socket
 import zlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 
 import anyio
@@ -443,13 +443,26 @@ def _raw_deflate(data: bytes) -> bytes:
         ("br", brotli.compress(RSS)),
         ("identity", RSS),
         ("zstd-from-the-future", RSS),  # unknown codings pass through, as httpx does
+        ("gzip", RSS),  # labelled gzip, sent plain: read as it is, as feedparser does
+        ("x-gzip", b"<"),  # ... however short
     ],
 )
 async def test_content_encodings(
     feed_server: FeedServer, encoding: str, body: bytes, inflate: object
 ) -> None:
     doc = await fetch(feed_server.route("/feed.xml", body, headers={"Content-Encoding": encoding}))
-    assert doc.body == RSS
+    assert doc.body == (b"<" if body == b"<" else RSS)
+
+
+@pytest.mark.parametrize("body", [gzip.compress(RSS), RSS], ids=["gzip", "plain"])
+async def test_gzip_magic_split_across_reads(body: bytes, inflate: object) -> None:
+    """Whether a body labelled gzip is gzip is told by its first two bytes, whatever pieces they come in."""
+
+    async def one_byte_first() -> AsyncIterator[bytes]:
+        yield body[:1]
+        yield body[1:]
+
+    assert await decoding.read_body(one_byte_first(), {"content-encoding": "gzip"}, 1_000_000) == RSS
 
 
 async def test_large_gzip_body_decodes_whole(feed_server: FeedServer, inflate: object) -> None:

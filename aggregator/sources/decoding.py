@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 # a brotli bomb can otherwise expand to gigabytes before we get a chance to count it.
 BROTLI_BOUNDED = brotli is not None and hasattr(brotli.Decompressor, "can_accept_more_data")
 _PIECE_BYTES = 65_536
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
 async def read_body(raw_chunks: AsyncIterable[bytes], headers: Mapping[str, str], limit: int) -> bytes:
@@ -118,16 +119,32 @@ class _ZlibDecoder:
     """gzip (several members allowed) and deflate, in pieces of at most 64 KB.
 
     RFC 9110 §8.4.1.2 says deflate is zlib-wrapped, but some servers send raw deflate: like browsers and
-    other clients, fall back to raw when the very first bytes are not a zlib header.
+    other clients, fall back to raw when the very first bytes are not a zlib header. Some servers label a
+    plain file gzip: a body that does not start with gzip's magic bytes is taken as it is, as feedparser
+    does (a corrupt gzip stream is still an error).
     """
 
     def __init__(self, *, gzip: bool) -> None:
         self._gzip = gzip
         self._inflater = _zlib.decompressobj(_zlib.MAX_WBITS | 16 if gzip else _zlib.MAX_WBITS)
         self._head: bytearray | None = None if gzip else bytearray()  # input kept until deflate is proven
+        self._magic: bytearray | None = bytearray() if gzip else None  # first bytes, until 2 are seen
+        self._plain = False
         self._done = False
 
     def feed(self, data: bytes) -> Iterator[bytes]:
+        if self._magic is not None:
+            self._magic += data
+            if len(self._magic) < len(_GZIP_MAGIC):
+                return
+            data, self._magic = bytes(self._magic), None
+            if not data.startswith(_GZIP_MAGIC):
+                log.debug("Content-Encoding says gzip but the body is not: read as it is")
+                self._plain = True
+        if self._plain:
+            if data:
+                yield data
+            return
         while not self._done:
             try:
                 out = self._inflater.decompress(data, _PIECE_BYTES)
@@ -143,7 +160,7 @@ class _ZlibDecoder:
                 yield out
             if self._inflater.eof:
                 data = self._inflater.unused_data
-                if self._gzip and data.startswith(b"\x1f\x8b"):
+                if self._gzip and data.startswith(_GZIP_MAGIC):
                     self._inflater = _zlib.decompressobj(_zlib.MAX_WBITS | 16)
                     continue
                 self._done = True  # trailing garbage after the stream is ignored, as browsers do
@@ -153,7 +170,10 @@ class _ZlibDecoder:
                 return
 
     def flush(self) -> Iterator[bytes]:
-        if not self._done:
+        if self._magic:  # a body of one byte: not gzip
+            yield bytes(self._magic)
+            return
+        if not self._done and not self._plain:
             rest = self._inflater.flush()
             if rest:
                 yield rest
