@@ -1,4 +1,4 @@
-"""Filter evaluation: pure predicates over entries (Chinese substring matching, aliases, ages)."""
+"""Filter evaluation: pure predicates over entries (whole words, Chinese substrings, aliases, ages)."""
 
 from __future__ import annotations
 
@@ -75,6 +75,27 @@ def check(data: object, entry: FakeEntry, source: str = "portal") -> bool:
 def test_filters(data: object, chip: bool, cloud: bool) -> None:
     assert check(data, CHIP) is chip
     assert check(data, CLOUD) is cloud
+
+
+@pytest.mark.parametrize(
+    ("keyword", "title", "found"),
+    [
+        ("AI", "Nvidia unveils new AI chips", True),
+        ("AI", "AI-powered search, (AI) and AI.", True),
+        ("ai", "英伟达发布AI芯片", True),  # next to Chinese characters: no space needed
+        ("AI", "She said it would rain again", False),  # inside English words
+        ("AI", "Bolsonaro perde de Haddad, mais uma vez", False),  # inside Portuguese ones
+        ("AI", "OpenAI ships", False),  # a word of its own, not a suffix (use regex for that)
+        ("GPT", "ChatGPT and GPT-4o", True),  # the first occurrence is inside a word, the second is not
+        ("sponsor", "A sponsored post", False),
+        ("c++", "Modern C++ in 2024", True),  # only letter and digit ends need a boundary
+        (".net", "ASP.NET Core 9", True),
+        ("芯片", "国产AI芯片加速落地", True),  # Chinese: any substring
+        ("éte", "L'été arrive", False),  # accented Latin is a spaced script too
+    ],
+)
+def test_keywords_match_whole_words_in_spaced_scripts(keyword: str, title: str, found: bool) -> None:
+    assert check({"keyword": keyword}, FakeEntry(title=title)) is found
 
 
 def test_source_predicate_uses_the_subject_source() -> None:

@@ -97,7 +97,7 @@ def compile_filter(node: Filter, aliases: Mapping[str, str] | None = None) -> Pr
         names = frozenset(node.names)
         return lambda s: s.source in names
     if isinstance(node, Keyword):
-        terms = tuple(fold(t) for t in node.terms)
+        terms = tuple(_Term.of(fold(t)) for t in node.terms)
         fields = node.fields
         return lambda s: _any_term_in(terms, (fold(_field(s, f)) for f in fields))
     if isinstance(node, Regex):
@@ -121,10 +121,51 @@ def canonical_category(name: str, aliases: Mapping[str, str]) -> str:
     return aliases.get(fold(" ".join(name.split())), name)
 
 
-def _any_term_in(terms: tuple[str, ...], haystacks: Iterable[str]) -> bool:
+def _spaced(char: str) -> bool:
+    """A letter or digit of a script that separates words with spaces (Latin, Cyrillic, Greek...).
+
+    Chinese, Japanese and Korean (East Asian wide), Thai, Lao, Khmer and Myanmar write words without
+    spaces: there a keyword is any substring.
+    """
+    if not char.isalnum():
+        return False
+    if unicodedata.east_asian_width(char) in ("W", "F"):
+        return False
+    return not ("\u0e00" <= char <= "\u0eff" or "\u1000" <= char <= "\u109f" or "\u1780" <= char <= "\u17ff")
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    """A folded keyword, and whether each of its ends must fall on a word boundary."""
+
+    text: str
+    start_bound: bool
+    end_bound: bool
+
+    @classmethod
+    def of(cls, text: str) -> _Term:
+        return cls(text, bool(text) and _spaced(text[0]), bool(text) and _spaced(text[-1]))
+
+    def found_in(self, haystack: str) -> bool:
+        """``AI`` is in "AI-powered" and "英伟达AI芯片", not in "said": a word edge is not inside a word."""
+        text = self.text
+        if not (self.start_bound or self.end_bound):
+            return text in haystack
+        at = haystack.find(text)
+        while at >= 0:
+            end = at + len(text)
+            if (not self.start_bound or at == 0 or not _spaced(haystack[at - 1])) and (
+                not self.end_bound or end == len(haystack) or not _spaced(haystack[end])
+            ):
+                return True
+            at = haystack.find(text, at + 1)
+        return False
+
+
+def _any_term_in(terms: tuple[_Term, ...], haystacks: Iterable[str]) -> bool:
     for haystack in haystacks:
         for term in terms:
-            if term in haystack:
+            if term.found_in(haystack):
                 return True
     return False
 
