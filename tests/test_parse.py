@@ -77,6 +77,37 @@ def test_atom_entry_with_only_an_id_and_text_content() -> None:
     assert entry.language == "en-GB"
 
 
+@pytest.mark.parametrize("fast_path", [True, False], ids=["lxml", "feedparser"])
+def test_atom_entries_without_an_author_have_the_feeds(fast_path: bool) -> None:
+    """RFC 4287 §4.2.1: the feed's author applies to an entry that names none; its own author wins."""
+    feed = parse("atom_feed_level_author.xml", fast_path=fast_path)
+    assert [e.author for e in feed.entries] == ["王小明", "Guest Writer"]
+
+
+def test_the_feeds_author_is_part_of_an_inheriting_entrys_raw_hash() -> None:
+    """When the feed's author changes, the entries that show it are read again (on the fast path the others
+    too: the author salts the hashes of the whole document)."""
+    body = (DATA_DIR / "atom_feed_level_author.xml").read_bytes()
+    renamed = body.replace("王小明".encode(), "王大明".encode())
+    for fast_path in (True, False):
+        before, after = (
+            parse_document(b, XML, ParseOptions(url="http://example.com/feed.xml", fast_path=fast_path))
+            for b in (body, renamed)
+        )
+        assert after.entries[0].author == "王大明"
+        assert after.entries[0].raw_hash != before.entries[0].raw_hash
+
+
+def test_rss_items_do_not_take_the_channels_managing_editor() -> None:
+    """feedparser reads <managingEditor> as the feed's author; it edits the channel, it wrote no item."""
+    body = (
+        b'<rss version="2.0"><channel><title>t</title><link>http://e.com/</link>'
+        b"<managingEditor>editor@e.com (The Editor)</managingEditor>"
+        b"<item><title>A</title><link>http://e.com/a</link></item></channel></rss>"
+    )
+    assert parse_document(body, XML).entries[0].author is None
+
+
 def test_rss_item_fields() -> None:
     feed = parse("rss_item_fields.xml")
     assert (feed.title, feed.link, feed.language, feed.icon) == (

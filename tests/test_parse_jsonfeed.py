@@ -90,6 +90,18 @@ def test_raw_hash_is_stable() -> None:
     assert len(set(first)) == 2
 
 
+def test_items_without_authors_have_the_feeds() -> None:
+    """JSON Feed 1.1: an item without authors has the feed's; the feed's are part of its raw hash then."""
+    feed = parse("jsonfeed_feed_level_authors.json")
+    assert [e.author for e in feed.entries] == ["王小明, 李华", "Guest Writer"]
+    body = (DATA_DIR / "jsonfeed_feed_level_authors.json").read_bytes()
+    body = body.replace("李华".encode(), "韩梅梅".encode())
+    renamed = parse_document(body, JSON_FEED, ParseOptions(url="https://sspai.example/feed.json"))
+    assert renamed.entries[0].author == "王小明, 韩梅梅"
+    assert renamed.entries[0].raw_hash != feed.entries[0].raw_hash
+    assert renamed.entries[1].raw_hash == feed.entries[1].raw_hash  # its own author: nothing inherited
+
+
 def test_empty_items_is_a_valid_empty_feed() -> None:
     feed = parse("jsonfeed_no_items.json")
     assert feed.entries == () and feed.title == "Nothing yet"

@@ -21,7 +21,7 @@ mutations of them, that every document accepted here gives feedparser's :class:`
 
 **Raw hashes and deferred entries.** An entry's raw hash here is the SHA-256 of its XML as lxml serializes
 it (every in-scope namespace declared on it), salted with what else its reading depends on (the document's
-URL, base, language, version and feed language, whether the feed has a link, and
+URL, base, language, version and feed language, whether the feed has a link, an Atom feed's author, and
 :data:`FAST_PATH_VERSION`): equal hashes mean equal entries, found by the same code. Given a
 ``skippable`` predicate (:func:`read_fast`), an entry whose hash it accepts (one the caller has stored) is
 deferred: nothing of it is read until asked; its id and links
@@ -152,9 +152,12 @@ class _Reader(ElementReader):
 
     def references(self, context: EntryContext, skippable: Callable[[str], bool] | None) -> list[EntryRef]:
         """One reference per entry, in document order; deferred entries skippable accepts stay deferred."""
+        # The feed's author joins the salt only when there is one, so that documents without one keep the
+        # raw hashes they were stored with.
+        inherited = [context.feed_author] if context.feed_author is not None else []
         salt = json.dumps(
             [FAST_PATH_VERSION, self.version, self.url, self.base, self.lang, context.feed_language,
-             bool(context.feed_link)],
+             bool(context.feed_link), *inherited],
             ensure_ascii=False,
         ).encode("utf-8", "surrogatepass")  # fmt: skip
         refs: list[EntryRef] = []

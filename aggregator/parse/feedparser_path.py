@@ -166,6 +166,7 @@ class EntryContext:
     feed_language: str | None
     rss: bool
     feed_link: str | None
+    feed_author: str | None = None  # an Atom feed's author: RFC 4287 §4.2.1 applies it to entries without one
 
 
 def convert_entry(
@@ -186,7 +187,7 @@ def convert_entry(
         "title_is_html": _get(title_detail, "type") in HTML_TYPES,
         "summary_html": _detail_html(summary_detail),
         "content_html": _detail_html(content) if content else None,
-        "author": _author(entry),
+        "author": _author(entry) or context.feed_author,
         "published_raw": _text(_get(entry, "published")) or _text(_get(entry, "created")),
         "updated_raw": _text(_get(entry, "updated")),
         "categories": _categories(entry),
@@ -282,7 +283,13 @@ def convert_feed(
     language = _text(_get(feed, "language")) or _text(_get(_get(feed, "title_detail"), "language"))
     version = _text(_get(result, "version")) or ""
     context = EntryContext(
-        url=url, feed_language=language, rss=version.startswith("rss"), feed_link=_text(_get(feed, "link"))
+        url=url,
+        feed_language=language,
+        rss=version.startswith("rss"),
+        feed_link=_text(_get(feed, "link")),
+        # Only Atom's: feedparser also reads RSS's managingEditor as the feed's author, who edits the
+        # channel rather than writing each item.
+        feed_author=_author(feed) if version.startswith("atom") else None,
     )
     if version == "rss091u" and prepared.netscape_doctype:
         version = "rss091n"  # feedparser tells them apart by the DOCTYPE, which we removed

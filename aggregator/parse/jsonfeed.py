@@ -75,7 +75,12 @@ def _enclosures(value: object) -> tuple[Enclosure, ...]:
 
 
 def _entry(
-    item: Mapping[str, object], position: int, *, feed_language: str | None, base_url: str | None
+    item: Mapping[str, object],
+    position: int,
+    *,
+    feed_language: str | None,
+    base_url: str | None,
+    feed_authors: list[str],
 ) -> ParsedEntry:
     content_html = _str(item.get("content_html"))
     if content_html is None:
@@ -85,6 +90,11 @@ def _entry(
     image = _str(item.get("image"))
     banner = _str(item.get("banner_image"))
     authors = _names(item.get("authors")) or _names(item.get("author"))
+    raw = json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    if not authors and feed_authors:
+        # JSON Feed 1.1: an item without authors has the feed's. They are part of what it was read from.
+        authors = feed_authors
+        raw += "\x00" + "\x00".join(feed_authors)
     return ParsedEntry(
         position=position,
         guid=_str(item.get("id")),
@@ -102,9 +112,7 @@ def _entry(
         image=image or banner,
         base_url=base_url,
         language=_str(item.get("language")) or feed_language,
-        raw_hash=hashlib.sha256(
-            json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        ).hexdigest(),
+        raw_hash=hashlib.sha256(raw.encode("utf-8")).hexdigest(),
     )
 
 
@@ -147,12 +155,15 @@ def parse_json_feed(
 
     language = _str(document.get("language"))
     base_url = url or _str(document.get("feed_url"))
+    feed_authors = _names(document.get("authors")) or _names(document.get("author"))
     entries = []
     for position, item in enumerate(items):
         if not isinstance(item, Mapping):
             warnings.append(f"JSON Feed item {position} is not an object; skipped")
             continue
-        entries.append(_entry(item, position, feed_language=language, base_url=base_url))
+        entries.append(
+            _entry(item, position, feed_language=language, base_url=base_url, feed_authors=feed_authors)
+        )
     if items and not entries:
         raise ParseError("no entries could be read: no JSON Feed item is an object")
     return ParsedFeed(
