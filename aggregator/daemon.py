@@ -152,6 +152,9 @@ class Daemon:
 
         await self.runtime.refresher.sync_sources()
         await self._publish(self.runtime, reason="startup")
+        # What is stored already, before the first source is due (which may be an interval away): a
+        # restarted daemon must not report zero sources and entries to its monitoring meanwhile.
+        await self._update_source_metrics()
         freeze_long_lived_objects()
 
         server = _Server(
@@ -282,6 +285,7 @@ class Daemon:
         if removed:
             log.info("retention: pruned %d entries (tombstones keep them from coming back)", removed)
             await self._publish(self.runtime, reason="retention")
+            await self._update_source_metrics()
 
     async def _watch_config_job(self) -> None:
         stamp = self._stamp()
@@ -342,6 +346,7 @@ class Daemon:
             self.metrics.config_reloads.labels("applied").inc()
             log.info("configuration reloaded from %s", self.path)
         await self._publish(new, reason="reload")
+        await self._update_source_metrics()  # sources added or disabled
         return True
 
     def _keep_restart_only_settings(self, old: Config, loaded: LoadedConfig) -> LoadedConfig:

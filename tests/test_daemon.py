@@ -197,6 +197,26 @@ def test_daemon_end_to_end(daemon: Daemon, feed_server: FeedServer) -> None:
     assert claims == 0
 
 
+def test_metrics_report_what_is_stored_before_any_source_is_due(
+    daemon: Daemon, feed_server: FeedServer
+) -> None:
+    """A restarted daemon whose sources are not due yet still reports its sources and entries."""
+    daemon.write_config(
+        f"""
+        sources:
+          - {{name: portal-a, url: "{feed_server.url("/a.xml")}", interval: 1h, categories: [News]}}
+        """
+    )
+    daemon.start()
+    wait_for(lambda: "First story" in daemon.titles(), "the first entry to be published")
+    assert daemon.signal(signal.SIGTERM) == 0
+    daemon.start()  # its one source is due in an hour
+    assert "status=ok" not in daemon.log().rpartition("running:")[2]  # nothing fetched since the restart
+    metrics = httpx.get(daemon.base + "metrics", timeout=5).text
+    assert "aggregator_sources 1.0" in metrics
+    assert "aggregator_entries_stored 1.0" in metrics
+
+
 def test_status_command_reports_sources_and_feeds(daemon: Daemon) -> None:
     daemon.start()
     wait_for(lambda: "First story" in daemon.titles(), "the first entry")
