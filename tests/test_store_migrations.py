@@ -8,7 +8,7 @@ import sys
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import event, inspect, text
 
 from aggregator.errors import StoreError
 from aggregator.store import create_db_engine, upgrade
@@ -87,3 +87,30 @@ def test_refuses_foreign_database_without_migration_record(sqlite_url: str) -> N
 def test_unreachable_database_is_a_store_error() -> None:
     with pytest.raises(StoreError, match="cannot open database"):
         create_db_engine("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+
+
+def test_two_processes_migrating_a_new_database_at_once(db_url: str) -> None:
+    """The other process creates the schema just before our first CREATE TABLE: ours fails on its tables,
+    waits for its migration to be recorded, and carries on (a daemon and ``aggregator fetch`` starting
+    together on a new database)."""
+    ours = create_db_engine(db_url)
+    raced: list[bool] = []
+    # A process of its own: alembic keeps its running migration in module globals.
+    theirs = (
+        "import sys; from aggregator.store import create_db_engine, upgrade; "
+        "upgrade(create_db_engine(sys.argv[1]))"
+    )
+
+    def the_other_one_first(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if not raced and statement.lstrip().upper().startswith("CREATE TABLE"):
+            raced.append(True)
+            subprocess.run([sys.executable, "-c", theirs, db_url], check=True, timeout=60)
+
+    event.listen(ours, "before_cursor_execute", the_other_one_first)
+    try:
+        assert upgrade(ours)[1] == HEAD_REVISION
+    finally:
+        event.remove(ours, "before_cursor_execute", the_other_one_first)
+    assert raced == [True]
+    assert current_revision(ours) == HEAD_REVISION
+    ours.dispose()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import event
+
 from aggregator.config.schema import SourceConfig
 from aggregator.models import SourceKind
-from aggregator.store import Store
+from aggregator.store import Store, create_db_engine
 
 NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -45,3 +48,28 @@ def test_sync_adds_updates_and_disables(store: Store, tmp_path: Path) -> None:
     assert not states["b"].enabled  # kept, with its entries, but no longer polled
 
     assert store.sync_sources(second, later).changed == ()
+
+
+def test_two_processes_syncing_the_same_new_sources(store: Store, db_url: str) -> None:
+    """The other process inserts the same new sources between our read and our insert: ours collides,
+    syncs again and finds them (a daemon and ``aggregator fetch`` starting together on a new config)."""
+    sources = [SourceConfig(name=n, url=f"https://{n}.example/feed") for n in ("a", "b")]
+    other = Store(create_db_engine(db_url))
+    raced: list[bool] = []
+
+    def the_other_one_first(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if not raced and statement.lstrip().upper().startswith("INSERT INTO SOURCES"):
+            raced.append(True)
+            thread = threading.Thread(target=other.sync_sources, args=(sources, NOW))
+            thread.start()
+            thread.join()
+
+    event.listen(store.engine, "before_cursor_execute", the_other_one_first)
+    try:
+        report = store.sync_sources(sources, NOW)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", the_other_one_first)
+        other.dispose()
+    assert raced == [True]
+    assert report.added == ()  # the other process added them
+    assert sorted(s.name for s in store.list_sources()) == ["a", "b"]

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from aggregator.config.schema import SourceConfig
@@ -45,6 +45,13 @@ class Store:
             return work(session)
 
     def sync_sources(self, sources: Sequence[SourceConfig], now: datetime) -> source_repo.SyncReport:
+        """Two processes syncing the same new sources at once (both starting on a new configuration) both
+        insert them; the one whose insert collides syncs again, and finds them."""
+        try:
+            return self._run(lambda s: source_repo.sync_sources(s, sources, now))
+        except StoreError as e:
+            if not isinstance(e.__cause__, IntegrityError):
+                raise
         return self._run(lambda s: source_repo.sync_sources(s, sources, now))
 
     def list_sources(self) -> list[SourceState]:

@@ -8,6 +8,7 @@ the newest revision) is answered with one query, without importing alembic: that
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,9 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 #: The newest revision under ``migrations/versions`` (a test checks it against alembic's head).
 HEAD_REVISION = "0004"
+
+#: How long a failed migration waits for another process that may be migrating the same database.
+CONCURRENT_MIGRATION_WAIT_SECONDS = 15.0
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:
@@ -101,4 +105,22 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
             command.upgrade(alembic_config(engine), "head")
         return before, head
     except SQLAlchemyError as e:
-        raise StoreError(f"database migration failed: {e}") from e
+        # A daemon and `aggregator fetch` (or two daemons) started together on a new database both migrate
+        # it: the second one's CREATE TABLE meets the first one's tables. Once the first has finished, the
+        # schema is what we wanted.
+        if _wait_for_head(engine, CONCURRENT_MIGRATION_WAIT_SECONDS):
+            url = redact(str(engine.url))
+            log.info("database %s: schema brought to %s by another process", url, HEAD_REVISION)
+            return HEAD_REVISION, HEAD_REVISION
+        reason = str(getattr(e, "orig", None) or e).strip().splitlines()[0]
+        raise StoreError(f"database migration failed: {reason}") from e
+
+
+def _wait_for_head(engine: Engine, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while True:
+        if _at_head(engine):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.2)
