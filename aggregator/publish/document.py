@@ -184,6 +184,15 @@ def _uri(value: str | None) -> str | None:
     return web_uri(value) if value is not None and is_web_url(value) else value
 
 
+def _without_credentials(url: str) -> str:
+    """A source's URL as published: a user name and password in it (``https://user:pw@host/feed``, how a
+    private feed is configured) are the operator's secret, not part of the feed's address."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
 def _with_uris(doc: FeedDocument) -> FeedDocument:
     """``doc`` with every web address in it turned into a URI (:func:`web_uri`)."""
     entries = tuple(
@@ -191,7 +200,7 @@ def _with_uris(doc: FeedDocument) -> FeedDocument:
             entry,
             link=_uri(entry.link),
             image=_uri(entry.image),
-            source_url=_uri(entry.source_url) or entry.source_url,
+            source_url=_uri(_without_credentials(entry.source_url)) or entry.source_url,
             source_link=_uri(entry.source_link),
         )
         for entry in doc.entries
