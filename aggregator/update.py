@@ -294,7 +294,12 @@ class Refresher:
             owner=self._owner,
             lease=self._lease,
         )
-        targets = [t for t in claimed if t.name in configured]
+        if claimed.held_elsewhere:
+            log.info(
+                "%d sources are being refreshed by another process right now: left to it",
+                claimed.held_elsewhere,
+            )
+        targets = [t for t in claimed.sources if t.name in configured]
         if on_start:
             on_start(len(targets))
         pool = self._pool_for(len(targets))

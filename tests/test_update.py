@@ -480,7 +480,9 @@ def test_a_claimed_source_is_left_to_its_claimant(harness: Harness, feed_server:
     app = harness.configure(http_source(feed_server, "/feed.xml"))
     app.store.sync_sources(app.config.sources, NOW)
     claimed = app.store.claim_sources(NOW, None, due_only=False, owner="other", lease=timedelta(minutes=5))
-    assert [s.name for s in claimed] == ["portal"]
+    assert ([s.name for s in claimed.sources], claimed.held_elsewhere) == (["portal"], 0)
+    again = app.store.claim_sources(NOW, None, due_only=False, owner="me", lease=timedelta(minutes=5))
+    assert (again.sources, again.held_elsewhere) == ([], 1)  # what `aggregator fetch` tells its user
     assert harness.refresh() == {}  # another process holds it
     assert feed_server.requests_for("/feed.xml") == []
     harness.now += timedelta(minutes=6)  # its claim expired (that process died)

@@ -69,7 +69,7 @@ class Store:
         due_only: bool,
         owner: str,
         lease: timedelta,
-    ) -> list[SourceState]:
+    ) -> source_repo.Claimed:
         return self._run(lambda s: source_repo.claim_sources(s, now, names, due_only, owner, lease))
 
     def release_claims(self, owner: str) -> int:

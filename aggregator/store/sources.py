@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ColumnElement
 
 from aggregator.config.schema import SourceConfig
 from aggregator.models import FetchStatus, RefreshOutcome, SourceKind, SourceState
@@ -253,6 +254,12 @@ def _record_params(outcome: RefreshOutcome, new: int) -> dict[str, Any]:
     return params
 
 
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    sources: list[SourceState]  # claimed for this refresh
+    held_elsewhere: int  # wanted, but another process is refreshing them
+
+
 def claim_sources(
     session: Session,
     now: datetime,
@@ -260,7 +267,7 @@ def claim_sources(
     due_only: bool,
     owner: str,
     lease: timedelta,
-) -> list[SourceState]:
+) -> Claimed:
     """Claim the enabled sources to refresh that nobody else holds: all, the named ones, or the due ones.
 
     A source marked gone (HTTP 410) is skipped unless named explicitly: it stays listed, not polled.
@@ -270,14 +277,13 @@ def claim_sources(
     refresh one source at once. A claim ends with the refresh's outcome, or expires after ``lease`` if its
     process died.
     """
-    condition = SourceRow.enabled.is_(True) & (
-        SourceRow.claimed_until.is_(None) | (SourceRow.claimed_until < now)
-    )
-    condition &= SourceRow.name.in_(names) if names else SourceRow.gone.is_(False)
+    wanted: ColumnElement[bool] = SourceRow.enabled.is_(True)
+    wanted &= SourceRow.name.in_(names) if names else SourceRow.gone.is_(False)
     if due_only:
-        condition &= SourceRow.next_check_at.is_(None) | (SourceRow.next_check_at <= now)
+        wanted &= SourceRow.next_check_at.is_(None) | (SourceRow.next_check_at <= now)
+    free = SourceRow.claimed_until.is_(None) | (SourceRow.claimed_until < now)
     session.execute(
-        update(SourceRow).where(condition).values(claimed_until=now + lease, claimed_by=owner),
+        update(SourceRow).where(wanted & free).values(claimed_until=now + lease, claimed_by=owner),
         execution_options={"synchronize_session": False},
     )
     # Core rows, not ORM objects: loading 500 objects into the identity map cost a tenth of an all-304 poll.
@@ -286,7 +292,9 @@ def claim_sources(
         .where(SourceRow.claimed_by == owner, SourceRow.claimed_until == now + lease)
         .order_by(SourceRow.next_check_at, SourceRow.name)
     )
-    return [to_state(row) for row in session.execute(query)]
+    sources = [to_state(row) for row in session.execute(query)]
+    held = select(func.count()).where(wanted, SourceRow.claimed_until >= now, SourceRow.claimed_by != owner)
+    return Claimed(sources, int(session.scalar(held) or 0))
 
 
 def release_claims(session: Session, owner: str) -> int:
