@@ -13,12 +13,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
 
 from aggregator.config import Config, parse_config_text
 from aggregator.errors import ConfigError
+from aggregator.normalize.links import is_web_url
 from aggregator.publish.opml import parse_opml
 
 _UNSAFE = re.compile(r"[\s/\\?#]+")
@@ -57,8 +57,7 @@ def sources_from_opml(data: bytes, config: Config) -> OpmlImport:
         if url in configured:
             already += 1
             continue
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        if not is_web_url(url):
             skipped.append((url, "not an http:// or https:// URL"))
             continue
         configured.add(url)
