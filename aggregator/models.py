@@ -66,6 +66,9 @@ class FetchedDocument:
 
 @dataclass(frozen=True, slots=True)
 class Enclosure:
+    """A file attached to an entry: an RSS ``<enclosure>``, an Atom ``rel="enclosure"`` link, a JSON Feed
+    attachment. Podcast episodes are their audio enclosure; once normalized, ``url`` is absolute http(s)."""
+
     url: str
     type: str | None = None
     length: int | None = None
@@ -140,6 +143,7 @@ class NormalizedEntry:
     categories: tuple[str, ...]
     content_hash: str
     raw_hash: str
+    enclosures: tuple[Enclosure, ...] = ()  # attachments other than ``image`` (podcast audio, video, PDF)
 
     def __reduce__(self) -> tuple[type[NormalizedEntry], tuple[object, ...]]:
         # Pickled by the thousand from pool workers: the fields in one C call, where the default state
@@ -177,6 +181,7 @@ class SourceState:
     feed_ttl_seconds: int | None
     stale: bool = False
     stale_reason: str | None = None
+    rules_fingerprint: str | None = None  # of the rules that read the stored document (SourceRules)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +210,7 @@ class StoredEntry:
     language: str | None
     categories: tuple[str, ...]
     content_hash: str = ""  # changes whenever what a reader sees changes
+    enclosures: tuple[Enclosure, ...] = ()
 
 
 # -------------------------------------------------------------------------------------------- update
@@ -252,6 +258,10 @@ class RefreshOutcome:
     filtered: int = 0
     etag: str | None = None
     last_modified: str | None = None
+    rules_fingerprint: str | None = None  # on OK: of the rules that processed the document
+    # The document was read again whole because those rules changed: what differs in its entries is our
+    # doing, not an edit by the publisher, and gives them no "updated" time.
+    rules_changed: bool = False
     moved_to: str | None = None
     title: str | None = None
     site_link: str | None = None

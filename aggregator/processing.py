@@ -37,6 +37,16 @@ class SourceRules:
     exclude: Filter | None = None
     encoding: str | None = None
 
+    def fingerprint(self) -> str:
+        """A hash of everything that decides what a source's document gives, and of the normalizer's version.
+
+        Stored with the source after each document it read: when it differs, the source's configuration (or
+        this program) changed since, and the refresher reads the current document again whole instead of
+        asking for changes, so that stored entries follow at once rather than with the feed's next edit.
+        """
+        material = f"{self.settings.fingerprint()}\x00{self.include!r}\x00{self.exclude!r}\x00{self.encoding}"
+        return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
+
 
 @dataclass(frozen=True, slots=True)
 class ProcessJob:

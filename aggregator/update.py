@@ -95,6 +95,8 @@ class _Fetched:
     last_modified: str | None
     moved_to: str | None
     freshness_seconds: float | None
+    rules_fingerprint: str | None = None  # of the rules that processed ``job``
+    rules_changed: bool = False  # since the stored document was read: ``job`` is the whole document again
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +182,8 @@ class Refresher:
         self._process_pool = process_pool
         self._jitter = jitter
         self._aliases = build_alias_map({name: c.aliases for name, c in config.categories.items()})
+        # Per source: (its configuration, its rules, their fingerprint), made once per configuration object.
+        self._rules: dict[str, tuple[SourceConfig, SourceRules, str]] = {}
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aggregator-db")
         # Ids of the sources of running refreshes whose result the writer has not been given yet (claims
         # keep a source in one refresh at a time).
@@ -405,6 +409,8 @@ class Refresher:
                 filtered=processed.filtered if processed else 0,
                 etag=fetched.etag,
                 last_modified=fetched.last_modified,
+                rules_fingerprint=fetched.rules_fingerprint if processed else None,
+                rules_changed=fetched.rules_changed,
                 moved_to=fetched.moved_to,
                 title=processed.title if processed else None,
                 site_link=processed.link if processed else None,
@@ -486,14 +492,32 @@ class Refresher:
         self._cadences[state.id] = (state.last_new_entry_at, cadence)
         return cadence
 
+    def _rules_of(self, source: SourceConfig) -> tuple[SourceRules, str]:
+        cached = self._rules.get(source.name)
+        if cached is None or cached[0] is not source:
+            rules = source_rules(self.config, source, self._aliases)
+            cached = self._rules[source.name] = (source, rules, rules.fingerprint())
+        return cached[1], cached[2]
+
     async def _fetch(self, state: SourceState, source: SourceConfig) -> _Fetched:
-        rules = source_rules(self.config, source, self._aliases)
+        rules, fingerprint = self._rules_of(source)
+        # Rules changed since the stored document was read (configuration, normalizer version): read the
+        # current one whole, not only what changed since.
+        changed_rules = state.rules_fingerprint != fingerprint
+        reread = changed_rules and state.last_success_at is not None
+        if reread:
+            log.info(
+                "source=%s its rules changed since its document was read (configuration or aggregator "
+                "version): reading it again whole",
+                state.name,
+            )
+        validator = None if changed_rules else state.etag
         if state.kind is SourceKind.HTTP:
             doc = await self._fetcher.fetch(
                 state.location,
                 http_options(self.config, source),
-                etag=state.etag,
-                last_modified=state.last_modified,
+                etag=validator,
+                last_modified=None if changed_rules else state.last_modified,
             )
             self._server_answered_at = self.clock()
             job = None
@@ -508,21 +532,23 @@ class Refresher:
                 last_modified=doc.last_modified,
                 moved_to=doc.permanent_url,
                 freshness_seconds=freshness_seconds(doc.headers, self.clock()),
+                rules_fingerprint=fingerprint,
+                rules_changed=reread,
             )
         path = Path(state.location)
         if state.kind is SourceKind.FOLDER:
-            validator, feed = await asyncio.to_thread(read_article_folder, path, state.etag)
+            validator, feed = await asyncio.to_thread(read_article_folder, path, validator)
             job = ProcessJob(rules=rules, now=self.clock(), feed=feed) if feed is not None else None
             size = 0
         else:
-            validator, body = await asyncio.to_thread(read_feed_file, path, state.etag)
+            validator, body = await asyncio.to_thread(read_feed_file, path, validator)
             job = None
             if body is not None:
                 # No document URL: a file:// base would turn relative links into local paths; the entry's
                 # and the feed's own links are the right bases for a feed saved from a website.
                 job = ProcessJob(rules=rules, now=self.clock(), body=body)
             size = len(body or b"")
-        return _Fetched(job, None, size, validator, None, None, None)
+        return _Fetched(job, None, size, validator, None, None, None, fingerprint, reread)
 
     async def _process(self, job: ProcessJob, pool: Executor | None) -> Processed:
         if pool is None:

@@ -21,6 +21,7 @@ from aggregator.normalize import (
     entry_uid,
     normalize_entry,
 )
+from aggregator.normalize.entry import MAX_ENCLOSURES
 
 DATA = Path(__file__).parent / "data"
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
@@ -356,6 +357,64 @@ def test_image(fields: dict[str, Any], expected: tuple[str | None, str | None, i
     assert (entry.image, entry.image_type, entry.image_length) == expected
 
 
+# ----------------------------------------------------------------------------------------- enclosures
+
+
+def test_enclosures_other_than_the_image_are_kept() -> None:
+    """A podcast episode is its audio: absolute, typed, once each; the image is not repeated."""
+    entry = normalize(
+        link=ARTICLE,
+        enclosures=(
+            Enclosure("/audio/ep2.mp3", "Audio/MP3; charset=binary", 38749539),
+            Enclosure("https://a.com/cover.jpg", "image/jpeg", 52011),  # the entry's image
+            Enclosure("https://cdn.a.com/ep2.m4a", "", 0),  # no type: from the suffix; 0 is unknown
+            Enclosure("https://a.com/notes.pdf", "application/octet-stream", 1204),
+            Enclosure("https://a.com/show", None, None),  # nothing to say what it is
+            Enclosure("https://www.example.com/audio/ep2.mp3", "audio/mpeg", 1),  # the first one, again
+            Enclosure("javascript:alert(1)", "audio/mpeg", 1),
+            Enclosure("ftp://a.com/ep2.mp3", "audio/mpeg", 1),
+        ),
+    )
+    assert (entry.image, entry.image_type, entry.image_length) == (
+        "https://a.com/cover.jpg",
+        "image/jpeg",
+        52011,
+    )
+    assert entry.enclosures == (
+        Enclosure("https://www.example.com/audio/ep2.mp3", "audio/mpeg", 38749539),
+        Enclosure("https://cdn.a.com/ep2.m4a", "audio/mp4", None),
+        Enclosure("https://a.com/notes.pdf", "application/pdf", 1204),
+        Enclosure("https://a.com/show", None, None),
+    )
+
+
+def test_an_entry_keeps_at_most_max_enclosures() -> None:
+    many = tuple(Enclosure(f"https://a.com/{i}.mp3", "audio/mpeg") for i in range(MAX_ENCLOSURES + 5))
+    entry = normalize(enclosures=many)
+    assert entry.enclosures == many[:MAX_ENCLOSURES]
+
+
+def test_an_entry_without_enclosures_keeps_the_content_hash_it_was_stored_with() -> None:
+    """Enclosures joined the hash in version 2, only when there are some: this value is version 1's."""
+    published = datetime(2024, 3, 20, 6, 5, tzinfo=UTC)
+    fields: dict[str, Any] = {
+        "title": "标题",
+        "link": "https://www.ithome.com/0/1.htm",
+        "author": "小编",
+        "published": published,
+        "updated": None,
+        "content_html": "<p>正文</p>",
+        "summary": "正文",
+        "image": None,
+        "categories": ["数码"],
+    }
+    assert content_hash(**fields) == "c6924cc1ef4180e48f47df628aa251a3098a2f05e07703db3690a7a5801db2ce"
+    audio = Enclosure("https://a.com/1.mp3", "audio/mpeg", 10)
+    with_audio = content_hash(**fields, enclosures=[audio])
+    assert with_audio != content_hash(**fields)
+    assert with_audio != content_hash(**fields, enclosures=[dataclasses.replace(audio, length=11)])
+
+
 # ----------------------------------------------------------------------------- language, categories
 
 CHINESE = "<p>元气森林唐彬森：人类世界只会奖励那些对用户好的公司</p>"
@@ -448,6 +507,7 @@ BASE_FIELDS: dict[str, Any] = {
         ({"updated_raw": "2024-03-21 09:00:00"}, False),
         ({"link": "https://www.ithome.com/0/2.htm"}, False),
         ({"image": "https://img.ithome.com/1.jpg"}, False),
+        ({"enclosures": (Enclosure("https://cdn.ithome.com/1.mp3", "audio/mpeg"),)}, False),
     ],
 )
 def test_content_hash_changes_with_what_a_reader_sees(change: dict[str, Any], same: bool) -> None:

@@ -24,8 +24,10 @@ from tests.support.publish_samples import (
     local_entry,
     make_document,
     make_entry,
+    podcast_entry,
     seed_entry,
 )
+from tests.support.validity import atom_problems
 
 A = "{http://www.w3.org/2005/Atom}"
 MEDIA = "{http://search.yahoo.com/mrss/}"
@@ -195,3 +197,22 @@ def test_characters_xml_cannot_carry_are_removed() -> None:
     assert rendered.findtext(f"{A}title") == "[1mBold[0m"
     assert rendered.find(f"{A}category").get("term") == "AI"
     assert rendered.findtext(f"{A}source/{A}title") == "Source"
+
+
+def test_a_podcast_episode_links_its_image_then_every_attachment() -> None:
+    entry = entries_of(make_document(podcast_entry()))[0]
+    assert [link for link in links(entry) if link["rel"] == "enclosure"] == [
+        {"href": "https://podcast.example.cn/images/ep2.jpg", "rel": "enclosure", "type": "image/jpeg"},
+        {
+            "href": "https://cdn.podcast.example.cn/%E9%9F%B3%E9%A2%91/ep2.mp3",
+            "rel": "enclosure",
+            "type": "audio/mpeg",
+            "length": "38749539",
+        },
+        {
+            "href": "https://podcast.example.cn/ep2.txt",
+            "rel": "enclosure",
+            "type": "application/octet-stream",
+        },
+    ]
+    assert atom_problems(render_atom(make_document(podcast_entry()))) == []

@@ -11,6 +11,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+import jsonschema
+
 from aggregator import PROJECT_URL
 from aggregator.publish import render_json
 from aggregator.publish.document import FeedDocument
@@ -22,8 +24,10 @@ from tests.support.publish_samples import (
     local_entry,
     make_document,
     make_entry,
+    podcast_entry,
     seed_entry,
 )
+from tests.support.validity import JSON_FEED_SCHEMA
 
 
 def feed_of(document: FeedDocument) -> dict[str, Any]:
@@ -134,3 +138,17 @@ def test_lone_surrogates_and_controls_are_removed_so_the_feed_encodes() -> None:
 def test_entry_without_content_gets_escaped_summary() -> None:
     item = feed_of(make_document(make_entry(content_html="", summary="a < b")))["items"][0]
     assert item["content_html"] == "a &lt; b"
+
+
+def test_a_podcast_episode_has_its_attachments_and_its_image() -> None:
+    item = feed_of(make_document(podcast_entry()))["items"][0]
+    assert item["image"] == "https://podcast.example.cn/images/ep2.jpg"
+    assert item["attachments"] == [
+        {
+            "url": "https://cdn.podcast.example.cn/%E9%9F%B3%E9%A2%91/ep2.mp3",
+            "mime_type": "audio/mpeg",
+            "size_in_bytes": 38749539,
+        },
+        {"url": "https://podcast.example.cn/ep2.txt", "mime_type": "application/octet-stream"},
+    ]
+    jsonschema.Draft202012Validator(JSON_FEED_SCHEMA).validate(feed_of(make_document(podcast_entry())))

@@ -16,6 +16,7 @@ from aggregator.errors import PublishError
 from aggregator.publish import render_rss
 from aggregator.publish.document import FeedDocument
 from tests.support.publish_samples import (
+    PODCAST_TRANSCRIPT,
     SEED_BODY,
     SEED_IMAGE,
     SITE,
@@ -25,8 +26,10 @@ from tests.support.publish_samples import (
     local_entry,
     make_document,
     make_entry,
+    podcast_entry,
     seed_entry,
 )
+from tests.support.validity import rss_problems
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
@@ -215,3 +218,21 @@ def test_iris_are_published_as_uris() -> None:
     )
     assert item.find("enclosure").get("url") == "https://xn--fsqu00a.xn--0zwm56d/%E5%9B%BE.png"
     assert item.find("enclosure").get("type") == "image/png"
+
+
+def test_a_podcast_episode_has_its_audio_as_the_enclosure() -> None:
+    """One <enclosure> per item, the audio: podcast apps play it. The transcript is media:content, the
+    cover the thumbnail; the audio's IRI is written as a URI."""
+    item = items_of(make_document(podcast_entry()))[0]
+    assert [e.attrib for e in item.findall("enclosure")] == [
+        {
+            "url": "https://cdn.podcast.example.cn/%E9%9F%B3%E9%A2%91/ep2.mp3",
+            "length": "38749539",
+            "type": "audio/mpeg",
+        }
+    ]
+    assert [c.attrib for c in item.findall(f"{MEDIA}content")] == [
+        {"url": PODCAST_TRANSCRIPT.url, "type": "application/octet-stream"}
+    ]
+    assert item.find(f"{MEDIA}thumbnail").attrib == {"url": "https://podcast.example.cn/images/ep2.jpg"}
+    assert rss_problems(render_rss(make_document(podcast_entry()))) == []

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from aggregator.config.schema import SourceConfig
-from aggregator.models import FetchStatus, NormalizedEntry, RefreshOutcome
+from aggregator.models import Enclosure, FetchStatus, NormalizedEntry, RefreshOutcome
 from aggregator.normalize import entry_uid
 from aggregator.store import Store
 from aggregator.store.entries import SaveCounts
@@ -137,3 +137,23 @@ def test_groups_larger_than_one_query(store: Store, ids: dict[str, int]) -> None
     assert stored[("c", "k0005")] == (entry_uid("c", "k0005"), "v2", ("c5",))
     assert stored[("b", "k0005")] == (entry_uid("b", "k0005"), "body", ("c5",))
     assert stored[("a", "new")][1:] == ("body", ("AI",))
+
+
+def test_enclosures_are_stored_with_their_entry_and_replaced_when_it_changes(
+    store: Store, ids: dict[str, int]
+) -> None:
+    audio = Enclosure("https://cdn.example/ep1.mp3", "audio/mpeg", 38749539)
+    transcript = Enclosure("https://example/ep1.pdf", None, None)
+    episode = replace(_entry("ep1"), enclosures=(audio, transcript))
+    store.save_refreshes([_item(ids["a"], "a", [episode, _entry("plain")])])
+    stored = {e.key: e for e in store.newest_entries(limit=10)}
+    assert stored["ep1"].enclosures == (audio, transcript)
+    assert stored["plain"].enclosures == ()
+    with store.engine.connect() as connection:  # SQL NULL, not the JSON value null, when there are none
+        null = connection.scalar(select(EntryRow.key).where(EntryRow.enclosures.is_(None)))
+        assert null == "plain"
+
+    moved = replace(audio, url="https://cdn2.example/ep1.mp3")
+    edited = replace(episode, enclosures=(moved,), content_hash="content:moved", raw_hash="r2")
+    assert store.save_refreshes([_item(ids["a"], "a", [edited])]) == [SaveCounts(updated=1)]
+    assert {e.key: e for e in store.newest_entries(limit=10)}["ep1"].enclosures == (moved,)

@@ -7,6 +7,7 @@ fetch`` and the daemon run), and checks what the store holds afterwards.
 from __future__ import annotations
 
 import asyncio
+import json
 import multiprocessing
 import os
 import shutil
@@ -18,16 +19,19 @@ from concurrent.futures import Executor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import feedparser
 import pytest
 from sqlalchemy import event, select
 
 from aggregator.app import App, open_store
 from aggregator.config import parse_config_text
-from aggregator.models import FetchStatus, SourceResult, SourceState, StoredEntry
+from aggregator.models import Enclosure, FetchStatus, SourceResult, SourceState, StoredEntry
+from aggregator.publish.publisher import Publisher
 from aggregator.store.tables import EntryRow, FetchLogRow
 from aggregator.update import PROCESS_POOL_MIN_SOURCES, Refresher, make_process_pool
 from tests.conftest import DATA_DIR, REPO_DIR
 from tests.support.feedserver import FeedServer
+from tests.support.validity import atom_problems, rss_problems
 
 NOW = datetime(2024, 3, 21, 12, 0, tzinfo=UTC)
 SEED_DIR = REPO_DIR.parent / "shared" / "seeds"
@@ -253,6 +257,43 @@ def test_gb2312_feed_with_naive_beijing_times(harness: Harness, feed_server: Fee
     assert 'src="https://tech.example.cn/images/2024/0320/os.jpg"' in os_news.content_html  # lazy image
 
 
+def test_a_podcast_keeps_its_audio_from_fetch_to_published_feeds(
+    harness: Harness, feed_server: FeedServer, tmp_path: Path
+) -> None:
+    feed_server.route("/podcast.xml", (DATA_DIR / "rss_podcast_enclosures.xml").read_bytes())
+    harness.configure(
+        http_source(feed_server, "/podcast.xml", name="podcast")
+        + "\n    output_dir: feeds\n    publish:\n      - {name: podcasts, title: Podcasts}\n"
+    )
+    assert harness.refresh()["podcast"].new == 2
+    episodes = {e.key: e for e in harness.entries()}
+    # Relative to the entry's link, as its images; "audio/mp3" is audio/mpeg; the cover is the image, not an
+    # attachment; the untyped audio is typed from its suffix, listed once; the javascript: one is gone.
+    ep2_audio = "https://podcast.example.cn/audio/ep2.mp3"
+    assert episodes["g:episode-2"].enclosures == (Enclosure(ep2_audio, "audio/mpeg", 38749539),)
+    assert episodes["g:episode-1"].image == "https://podcast.example.cn/images/ep1-cover.jpg"
+    assert episodes["g:episode-1"].enclosures == (
+        Enclosure("https://cdn.example.cn/audio/ep1.m4a", "audio/mp4", None),
+        Enclosure("https://podcast.example.cn/transcripts/ep1.pdf", "application/pdf", 120400),
+    )
+
+    assert harness.app is not None
+    Publisher(harness.app.config, harness.app.store, clock=harness.app.clock).publish()
+    rss = (tmp_path / "feeds" / "podcasts.rss").read_bytes()
+    parsed = feedparser.parse(rss)
+    assert [e.enclosures[0].href for e in parsed.entries] == [
+        ep2_audio,
+        "https://cdn.example.cn/audio/ep1.m4a",
+    ]
+    assert rss_problems(rss) == []
+    assert atom_problems((tmp_path / "feeds" / "podcasts.atom").read_bytes()) == []
+    items = json.loads((tmp_path / "feeds" / "podcasts.json").read_bytes())["items"]
+    assert [[a["mime_type"] for a in item["attachments"]] for item in items] == [
+        ["audio/mpeg"],
+        ["audio/mp4", "application/pdf"],
+    ]
+
+
 def test_seed_article_from_a_folder(harness: Harness, tmp_path: Path) -> None:
     folder = tmp_path / "articles"
     folder.mkdir()
@@ -421,6 +462,46 @@ def test_local_feed_file_changes_are_picked_up(harness: Harness, tmp_path: Path)
     result = harness.refresh()["local"]
     assert result.error_kind == "missing"
     assert len(harness.entries()) == 2
+
+
+def test_changed_rules_read_the_current_document_again_whole(
+    harness: Harness, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A source given a category (or a timezone, a filter, an encoding; or a new normalizer) gets it on its
+    stored entries at its next check, not whenever the feed next changes: that fetch is not conditional."""
+    feed_server.route("/feed.xml", rss(item("a", "First") + item("b", "Second")))
+    harness.configure(http_source(feed_server, "/feed.xml"))
+    assert harness.refresh()["portal"].new == 2
+    assert harness.refresh()["portal"].status is FetchStatus.NOT_MODIFIED
+
+    harness.now += timedelta(minutes=5)
+    harness.configure(http_source(feed_server, "/feed.xml", extra="categories: [播客]"))
+    caplog.set_level("INFO", logger="aggregator.update")
+    result = harness.refresh()["portal"]
+    assert "if-none-match" not in feed_server.requests_for("/feed.xml")[-1].headers
+    assert (result.status, result.new, result.updated) == (FetchStatus.OK, 0, 2)
+    assert "source=portal its rules changed since its document was read" in caplog.text
+    # The difference is ours, not an edit by the publisher: no updated time is made up.
+    assert [(e.categories, e.updated) for e in harness.entries()] == [(("播客",), None), (("播客",), None)]
+
+    # Read with these rules now: back to conditional requests.
+    assert harness.refresh()["portal"].status is FetchStatus.NOT_MODIFIED
+    assert feed_server.requests_for("/feed.xml")[-1].headers["if-none-match"]
+
+
+def test_changed_rules_read_an_unchanged_folder_again(harness: Harness, tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "one.md").write_text("---\ntitle: 一\ndate: 2024-03-20 10:00\n---\n正文\n", encoding="utf-8")
+    harness.configure("sources:\n  - {name: local, path: articles, timezone: UTC}\n")
+    assert harness.refresh()["local"].new == 1
+    assert harness.refresh()["local"].status is FetchStatus.NOT_MODIFIED
+    assert harness.entries()[0].published == datetime(2024, 3, 20, 10, 0, tzinfo=UTC)
+
+    harness.configure("sources:\n  - {name: local, path: articles, timezone: Asia/Shanghai}\n")
+    result = harness.refresh()["local"]
+    assert (result.status, result.updated) == (FetchStatus.OK, 1)
+    assert harness.entries()[0].published == datetime(2024, 3, 20, 2, 0, tzinfo=UTC)  # 10:00 Beijing time
 
 
 def test_due_only_respects_next_check(harness: Harness, feed_server: FeedServer) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from aggregator.models import NormalizedEntry, ParsedEntry, ParsedFeed
+from aggregator.models import Enclosure, NormalizedEntry, ParsedEntry, ParsedFeed
 from aggregator.normalize.categories import map_categories
 from aggregator.normalize.dates import parse_date, zone
 from aggregator.normalize.html import first_image, html_to_text, sanitize_html, sanitized_html_to_text
@@ -22,7 +22,8 @@ from aggregator.normalize.links import canonical_link, resolve_web_url
 from aggregator.normalize.text import clean_author, clean_title, make_summary, strip_control_chars
 
 # Bump whenever the output for the same input changes: stored entries are then normalized again.
-NORMALIZER_VERSION = 1
+# 2: enclosures other than the image are kept (podcast audio was dropped before).
+NORMALIZER_VERSION = 2
 
 SUMMARY_CHARS = 200
 FALLBACK_TITLE_CHARS = 80
@@ -45,9 +46,41 @@ _IMAGE_TYPES = {
     "tiff": "image/tiff",
     "heic": "image/heic",
 }
-_TYPE_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg", "image/x-png": "image/png"}
+# Attachments whose feed gives no usable type: RSS 2.0 requires one on every republished <enclosure>, and
+# podcast apps decide from it whether they can play the file.
+_ATTACHMENT_TYPES = {
+    "mp3": "audio/mpeg",
+    "m4a": "audio/mp4",
+    "m4b": "audio/mp4",
+    "aac": "audio/aac",
+    "ogg": "audio/ogg",
+    "oga": "audio/ogg",
+    "opus": "audio/opus",
+    "flac": "audio/flac",
+    "wav": "audio/wav",
+    "mp4": "video/mp4",
+    "m4v": "video/mp4",
+    "mov": "video/quicktime",
+    "webm": "video/webm",
+    "pdf": "application/pdf",
+    "epub": "application/epub+zip",
+    "zip": "application/zip",
+    "torrent": "application/x-bittorrent",
+}
+_TYPE_ALIASES = {
+    "image/jpg": "image/jpeg",
+    "image/pjpeg": "image/jpeg",
+    "image/x-png": "image/png",
+    "audio/mp3": "audio/mpeg",
+    "audio/x-mp3": "audio/mpeg",
+    "audio/x-mpeg": "audio/mpeg",
+    "audio/x-m4a": "audio/mp4",
+}
 _GENERIC_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"})
 _MAX_TYPE_CHARS = 100  # the image_type column
+# More than this many attachments on one entry is a broken feed (a gallery pasted as enclosures), not a
+# podcast: the first ones are kept.
+MAX_ENCLOSURES = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,24 +126,29 @@ def content_hash(
     summary: str,
     image: str | None,
     categories: Sequence[str],
+    enclosures: Sequence[Enclosure] = (),
 ) -> str:
     """sha256 hex of what a reader sees of an entry: an edited title or body changes it, a re-fetch does not.
 
     ``published`` is the date the feed gave (before clamping), None when it gave none: an undated entry is
-    dated "now" when first seen, and that must not make every later fetch look like an edit.
+    dated "now" when first seen, and that must not make every later fetch look like an edit. Enclosures
+    count only when there are some, so that entries without any keep the hash they were stored with.
     """
+    fields: list[object] = [
+        title,
+        link,
+        author,
+        published.astimezone(UTC).isoformat() if published else None,
+        updated.astimezone(UTC).isoformat() if updated else None,
+        content_html,
+        summary,
+        image,
+        list(categories),
+    ]
+    if enclosures:
+        fields.append([[e.url, e.type, e.length] for e in enclosures])
     material = json.dumps(
-        [
-            title,
-            link,
-            author,
-            published.astimezone(UTC).isoformat() if published else None,
-            updated.astimezone(UTC).isoformat() if updated else None,
-            content_html,
-            summary,
-            image,
-            list(categories),
-        ],
+        fields,
         ensure_ascii=False,
         separators=(",", ":"),
     )
@@ -121,10 +159,15 @@ def _has_text(value: str | None) -> bool:
     return bool(value and value.strip())
 
 
+def _media_type(given: str | None) -> str:
+    """A declared media type without parameters, lower-case, common misspellings mended; "" when none."""
+    declared = (given or "").split(";", 1)[0].strip().lower()
+    return _TYPE_ALIASES.get(declared, declared)
+
+
 def _image_type(url: str, given: str | None = None) -> str | None:
     """The declared type when it is an image type, else a guess from the file extension."""
-    declared = (given or "").split(";", 1)[0].strip().lower()
-    declared = _TYPE_ALIASES.get(declared, declared)
+    declared = _media_type(given)
     if declared.startswith("image/") and len(declared) <= _MAX_TYPE_CHARS:
         return declared
     try:
@@ -140,7 +183,7 @@ def _image_type(url: str, given: str | None = None) -> str | None:
     return None
 
 
-def _image_url(url: str | None, base: str | None) -> str | None:
+def _absolute_url(url: str | None, base: str | None) -> str | None:
     if not url:
         return None
     return resolve_web_url(strip_control_chars(url), base)
@@ -150,24 +193,54 @@ def _pick_image(
     entry: ParsedEntry, content_html: str, base: str | None
 ) -> tuple[str | None, str | None, int | None]:
     """(url, type, length) of the entry's image: explicit image, image enclosure, thumbnail, first <img>."""
-    url = _image_url(entry.image, base)
+    url = _absolute_url(entry.image, base)
     if url:
         return url, _image_type(url), None
     for enclosure in entry.enclosures:
         declared = (enclosure.type or "").split(";", 1)[0].strip().lower()
         if declared.startswith("image/") or (declared in _GENERIC_TYPES and _image_type(enclosure.url)):
-            url = _image_url(enclosure.url, base)
+            url = _absolute_url(enclosure.url, base)
             if url:
                 length = enclosure.length if enclosure.length and enclosure.length > 0 else None
                 return url, _image_type(url, declared), length
     for thumbnail in entry.thumbnails:
-        url = _image_url(thumbnail, base)
+        url = _absolute_url(thumbnail, base)
         if url:
             return url, _image_type(url), None
     url = first_image(content_html)  # already absolute and http(s)
     if url:
         return url, _image_type(url), None
     return None, None, None
+
+
+def _attachment_type(url: str, given: str | None) -> str | None:
+    """The declared type when it names one, else a guess from the file extension, else None."""
+    declared = _media_type(given)
+    if declared not in _GENERIC_TYPES and "/" in declared and len(declared) <= _MAX_TYPE_CHARS:
+        return declared
+    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    if "." in name:
+        suffix = name.rsplit(".", 1)[1].lower()
+        return _ATTACHMENT_TYPES.get(suffix) or _IMAGE_TYPES.get(suffix)
+    return None
+
+
+def _enclosures(entry: ParsedEntry, image: str | None, base: str | None) -> tuple[Enclosure, ...]:
+    """The entry's attachments but its image: absolute http(s) URLs, once each, typed where possible."""
+    if not entry.enclosures:
+        return ()
+    seen = {image} if image else set()
+    out: list[Enclosure] = []
+    for enclosure in entry.enclosures:
+        url = _absolute_url(enclosure.url, base)
+        if url is None or url in seen:
+            continue
+        seen.add(url)
+        length = enclosure.length if enclosure.length and enclosure.length > 0 else None
+        out.append(Enclosure(url, _attachment_type(url, enclosure.type), length))
+        if len(out) == MAX_ENCLOSURES:
+            break
+    return tuple(out)
 
 
 def _dates(
@@ -245,6 +318,7 @@ def normalize_entry(
     author = clean_author(entry.author)
     published, updated, published_raw, given = _dates(entry, settings, now)
     image, image_type, image_length = _pick_image(entry, content_html, base)
+    enclosures = _enclosures(entry, image, base)
     categories = map_categories(entry.categories, settings.categories, settings.aliases)
     language = _language(entry, feed, settings, own_title, content_text or summary)
     digest = content_hash(
@@ -257,6 +331,7 @@ def normalize_entry(
         summary=summary,
         image=image,
         categories=categories,
+        enclosures=enclosures,
     )
     return NormalizedEntry(
         key=key,
@@ -276,4 +351,5 @@ def normalize_entry(
         categories=categories,
         content_hash=digest,
         raw_hash=entry.raw_hash if raw_hash is None else raw_hash,
+        enclosures=enclosures,
     )

@@ -12,7 +12,8 @@ carries no ``id``. Choices that matter to readers and validators:
 * RFC 4287 section 4.1.1: a feed needs an ``author`` unless every entry has one; when some entry has no author
   the feed's title stands as the feed-level author (the aggregate is what we author).
 * Content is ``type="html"`` (escaped sanitized HTML), the summary plain text.
-* The enclosure link omits ``length`` when unknown: it is optional in Atom, and ``0`` would be a false claim.
+* Enclosure links (the image, then every attachment: a podcast episode's audio) omit ``length`` when unknown:
+  it is optional in Atom, and ``0`` would be a false claim.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from aggregator.models import StoredEntry
 from aggregator.publish.document import (
     LINK_TYPES,
     FeedDocument,
+    enclosure_type,
     entry_categories,
     entry_html,
     entry_id,
@@ -163,6 +165,11 @@ def _entry_links(entry: StoredEntry) -> list[dict[str, str]]:
         if entry.image_length:
             enclosure["length"] = str(entry.image_length)
         links.append(enclosure)
+    for attachment in entry.enclosures:
+        link = {"href": attachment.url, "rel": "enclosure", "type": enclosure_type(attachment)}
+        if attachment.length:
+            link["length"] = str(attachment.length)
+        links.append(link)
     return links
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from aggregator.errors import PublishError
-from aggregator.models import StoredEntry
+from aggregator.models import Enclosure, StoredEntry
 from aggregator.publish.xmlsafe import xml_safe_fields
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,11 @@ RSS 2.0 requires ``type`` on ``<enclosure>``. Readers only look at the ``image/`
 it, and browsers sniff the actual bytes, so a wrong image subtype is harmless where
 ``application/octet-stream`` would turn the picture into a download.
 """
+
+
+FALLBACK_ENCLOSURE_TYPE = "application/octet-stream"
+"""Media type announced for an attachment whose feed gave none and whose URL suffix says nothing: RSS 2.0 and
+JSON Feed require one, and this one makes no promise the file would not keep."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +205,11 @@ def _with_uris(doc: FeedDocument) -> FeedDocument:
             entry,
             link=_uri(entry.link),
             image=_uri(entry.image),
+            enclosures=tuple(
+                replace(enclosure, url=web_uri(enclosure.url))
+                for enclosure in entry.enclosures
+                if is_web_url(enclosure.url)
+            ),
             source_url=_uri(_without_credentials(entry.source_url)) or entry.source_url,
             source_link=_uri(entry.source_link),
         )
@@ -240,6 +250,11 @@ def image_type(entry: StoredEntry) -> str:
         if path.endswith(suffix):
             return media_type
     return FALLBACK_IMAGE_TYPE
+
+
+def enclosure_type(enclosure: Enclosure) -> str:
+    """The attachment's media type as stored, else :data:`FALLBACK_ENCLOSURE_TYPE`."""
+    return enclosure.type or FALLBACK_ENCLOSURE_TYPE
 
 
 def description_or_title(doc: FeedDocument) -> str:

@@ -7,6 +7,7 @@ escapes. Dates are RFC 3339 in UTC with ``Z``. Mapping from :class:`FeedDocument
 * ``icon`` (square, large) is the document's logo, else its icon; ``favicon`` (small) is its icon.
 * ``hubs`` announces the WebSub hub; ``next_url`` the next (older) page.
 * ``authors`` is the 1.1 form (a list of objects); the deprecated 1.0 ``author`` is not written.
+* An entry's enclosures (podcast audio, video, documents) are its ``attachments``; its image is ``image``.
 * Where an entry came from is not part of JSON Feed: it goes in the ``_aggregator`` extension object
   (``source``, ``source_url``, ``source_home_page_url``), which readers that do not know it ignore (spec,
   "Extensions").
@@ -19,9 +20,10 @@ from datetime import datetime
 from typing import Any
 
 from aggregator import PROJECT_URL
-from aggregator.models import StoredEntry
+from aggregator.models import Enclosure, StoredEntry
 from aggregator.publish.document import (
     FeedDocument,
+    enclosure_type,
     entry_categories,
     entry_html,
     entry_id,
@@ -64,6 +66,13 @@ def rfc3339(value: datetime) -> str:
     return utc(value, "date").strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _attachment(enclosure: Enclosure) -> dict[str, Any]:
+    attachment: dict[str, Any] = {"url": enclosure.url, "mime_type": enclosure_type(enclosure)}
+    if enclosure.length:
+        attachment["size_in_bytes"] = enclosure.length
+    return attachment
+
+
 def _item(entry: StoredEntry) -> dict[str, Any]:
     item: dict[str, Any] = {"id": entry_id(entry)}
     if is_web_url(entry.link):
@@ -74,6 +83,8 @@ def _item(entry: StoredEntry) -> dict[str, Any]:
         item["summary"] = entry.summary
     if entry.image and is_web_url(entry.image):
         item["image"] = entry.image
+    if entry.enclosures:
+        item["attachments"] = [_attachment(enclosure) for enclosure in entry.enclosures]
     item["date_published"] = rfc3339(entry.published)
     if entry.updated is not None:
         item["date_modified"] = rfc3339(entry_updated(entry))

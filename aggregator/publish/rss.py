@@ -13,6 +13,9 @@ paging). Choices that matter to readers and validators:
 * ``<enclosure>`` needs ``url``, ``length`` and ``type`` (RSS 2.0). An unknown length is written ``0``, as
   the RSS Advisory Board profile says and the W3C validator asks ("UseZeroForUnknown"); an unknown type is
   guessed from the URL, else :data:`~aggregator.publish.document.FALLBACK_IMAGE_TYPE`.
+* One ``<enclosure>`` per item: readers disagree on more (RSS Advisory Board profile), and podcast apps play
+  the one there is. It is the entry's first attachment (a podcast episode's audio) when it has any, else its
+  image. Further attachments are ``media:content``; the image is always ``media:thumbnail``.
 * ``lastBuildDate`` is the newest entry's time, so unchanged content gives unchanged bytes.
 """
 
@@ -29,6 +32,7 @@ from aggregator.publish.document import (
     LINK_TYPES,
     FeedDocument,
     description_or_title,
+    enclosure_type,
     entry_categories,
     entry_id,
     entry_title,
@@ -118,8 +122,17 @@ def _generator(doc: FeedDocument) -> Any:
             fe.dc.dc_creator(entry.author)
         if categories := entry_categories(entry):
             fe.category([{"term": name} for name in categories])
-        if entry.image and is_web_url(entry.image):
+        if entry.enclosures:
+            first, *others = entry.enclosures
+            fe.enclosure(first.url, first.length or 0, enclosure_type(first))
+            for other in others:
+                content = {"url": other.url, "type": enclosure_type(other), "group": None}
+                if other.length:
+                    content["fileSize"] = str(other.length)
+                fe.media.content(content)
+        elif entry.image and is_web_url(entry.image):
             fe.enclosure(entry.image, entry.image_length or 0, image_type(entry))
+        if entry.image and is_web_url(entry.image):
             fe.media.thumbnail(url=entry.image, group=None)
         fe.published(utc(entry.published, f"entry {entry.id} published"))
         if is_web_url(entry.source_url):

@@ -18,7 +18,7 @@ from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from aggregator.filters.match import fold
-from aggregator.models import NormalizedEntry, StoredEntry
+from aggregator.models import Enclosure, NormalizedEntry, StoredEntry
 from aggregator.normalize import entry_uid
 from aggregator.store.tables import CategoryRow, EntryCategoryRow, EntryRow, SourceRow, TombstoneRow
 
@@ -133,8 +133,14 @@ def save_entries(
     entries: Sequence[NormalizedEntry],
     known: dict[str, KnownEntry],
     now: datetime,
+    *,
+    rules_changed: bool = False,
 ) -> SaveCounts:
-    """Insert new entries, update changed ones, and rewrite only the raw hash of cosmetically changed ones."""
+    """Insert new entries, update changed ones, and rewrite only the raw hash of cosmetically changed ones.
+
+    A changed entry whose feed gives no updated time is dated ``now``, when we saw it change, unless
+    ``rules_changed``: then the change is ours (a new setting, a new normalizer) and its time is kept.
+    """
     new: list[NormalizedEntry] = []
     changed: list[tuple[KnownEntry, NormalizedEntry]] = []
     rehash: list[dict[str, Any]] = []
@@ -173,7 +179,9 @@ def save_entries(
         updates = []
         for stored, entry in changed:
             values = {**_columns(entry), "id": stored.id}
-            if entry.updated is None:
+            if entry.updated is None and rules_changed:
+                del values["updated_at"]  # not an edit: keep the time of the last one
+            elif entry.updated is None:
                 values["updated_at"] = now  # the feed did not say when it changed: we saw it change now
             if entry.published_raw is None and stored.published_raw is None:
                 del values["published_at"]  # both undated: keep the first-seen date, do not move it to now
@@ -215,7 +223,26 @@ def _columns(entry: NormalizedEntry) -> dict[str, Any]:
         "language": entry.language,
         "content_hash": entry.content_hash,
         "raw_hash": entry.raw_hash,
+        "enclosures": [{"url": e.url, "type": e.type, "length": e.length} for e in entry.enclosures] or None,
     }
+
+
+def _enclosures(value: object) -> tuple[Enclosure, ...]:
+    """The stored JSON list back as enclosures; anything else in the column (edited by hand) is skipped."""
+    if not isinstance(value, list):
+        return ()
+    out = []
+    for item in value:
+        if isinstance(item, dict) and isinstance(item.get("url"), str):
+            kind, length = item.get("type"), item.get("length")
+            out.append(
+                Enclosure(
+                    item["url"],
+                    kind if isinstance(kind, str) else None,
+                    length if isinstance(length, int) and not isinstance(length, bool) else None,
+                )
+            )
+    return tuple(out)
 
 
 def _category_links(entry_id: int, entry: NormalizedEntry, ids: dict[str, int]) -> list[dict[str, Any]]:
@@ -302,6 +329,7 @@ def _to_stored(
         language=row.language,
         categories=tuple(categories),
         content_hash=row.content_hash,
+        enclosures=_enclosures(row.enclosures),
     )
 
 

@@ -121,7 +121,13 @@ class Store:
         known, buried = entry_repo.stored_state(session, outcome.source_id, [e.key for e in entries])
         alive = [e for e in entries if e.key not in buried]  # pruned meanwhile: stays pruned
         return entry_repo.save_entries(
-            session, outcome.source_id, source_name, alive, known, outcome.started_at
+            session,
+            outcome.source_id,
+            source_name,
+            alive,
+            known,
+            outcome.started_at,
+            rules_changed=outcome.rules_changed,
         )
 
     def newest_entries(

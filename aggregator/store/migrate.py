@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 #: The newest revision under ``migrations/versions`` (a test checks it against alembic's head).
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 
 #: How long a failed migration waits for another process that may be migrating the same database.
 CONCURRENT_MIGRATION_WAIT_SECONDS = 15.0

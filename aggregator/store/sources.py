@@ -116,6 +116,7 @@ def to_state(row: Any) -> SourceState:
         feed_ttl_seconds=row.feed_ttl_seconds,
         stale=row.stale,
         stale_reason=row.stale_reason,
+        rules_fingerprint=row.rules_fingerprint,
     )
 
 
@@ -131,7 +132,7 @@ _STATE_COLUMNS = [
         "id", "name", "kind", "location", "configured_location", "config_title", "title", "site_link",
         "enabled", "gone", "etag", "last_modified", "next_check_at", "last_checked_at", "last_success_at",
         "last_new_entry_at", "last_error", "last_error_at", "consecutive_errors", "feed_ttl_seconds", "stale",
-        "stale_reason",
+        "stale_reason", "rules_fingerprint",
     )
 ]  # fmt: skip
 _FETCH_LOG = cast(Table, FetchLogRow.__table__)
@@ -179,6 +180,7 @@ _RECORD: dict[FetchStatus, Any] = {
         **_SUCCESS_VALUES,
         etag=_param("etag"),
         last_modified=_param("last_modified"),
+        rules_fingerprint=_given_or_kept("rules_fingerprint"),
         warnings=_param("warnings"),
     ),
     FetchStatus.NOT_MODIFIED: update(_SOURCES).where(_BY_ID).values(**_SUCCESS_VALUES),
@@ -245,6 +247,7 @@ def _record_params(outcome: RefreshOutcome, new: int) -> dict[str, Any]:
         if outcome.status is FetchStatus.OK:
             params["etag"] = outcome.etag
             params["last_modified"] = outcome.last_modified
+            params["rules_fingerprint"] = outcome.rules_fingerprint
             params["warnings"] = "\n".join(outcome.warnings) or None
     else:
         params["error_increment"] = 1 if outcome.count_error else 0

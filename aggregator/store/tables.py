@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     ForeignKey,
@@ -58,6 +59,9 @@ class SourceRow(Base):
     gone: Mapped[bool] = mapped_column(Boolean, server_default=false())
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
+    # Of the rules that read the stored document (processing.SourceRules.fingerprint): when the configured
+    # rules differ, the next fetch is not conditional and the current document is read again whole.
+    rules_fingerprint: Mapped[str | None] = mapped_column(String(64))
     next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -110,6 +114,9 @@ class EntryRow(Base):
     language: Mapped[str | None] = mapped_column(String(35))
     content_hash: Mapped[str] = mapped_column(String(64))
     raw_hash: Mapped[str] = mapped_column(String(64))
+    # [{"url", "type", "length"}, ...] of the entry's attachments, NULL when it has none (most entries): a
+    # list read and written whole with its entry, never queried on its own.
+    enclosures: Mapped[list[dict[str, object]] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class CategoryRow(Base):

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from aggregator.models import StoredEntry
+from aggregator.models import Enclosure, StoredEntry
 from aggregator.publish import FeedDocument
 from tests.conftest import DATA_DIR
 
@@ -171,6 +171,33 @@ def local_entry() -> StoredEntry:
     )
 
 
+PODCAST_AUDIO = Enclosure("https://cdn.podcast.example.cn/音频/ep2.mp3", "audio/mpeg", 38749539)
+PODCAST_TRANSCRIPT = Enclosure("https://podcast.example.cn/ep2.txt", None, None)
+
+
+def podcast_entry() -> StoredEntry:
+    """A podcast episode: its audio and a transcript of unknown type and size besides its cover image."""
+    return make_entry(
+        id=104,
+        uid="9c5b94b1-35ad-49bb-b118-8e8fc24abf80",
+        source_name="tech-podcast",
+        source_title="科技早知道",
+        source_url="https://podcast.example.cn/feed.xml",
+        source_link="https://podcast.example.cn/",
+        key="episode-2",
+        link="https://podcast.example.cn/episodes/2",
+        title="第2期：芯片与大模型",
+        published=datetime(2021, 6, 12, 2, 0, tzinfo=UTC),
+        summary="本期我们聊聊芯片。",
+        content_html="<p>本期我们聊聊芯片。</p>",
+        content_text="本期我们聊聊芯片。",
+        image="https://podcast.example.cn/images/ep2.jpg",
+        image_type="image/jpeg",
+        language="zh-CN",
+        enclosures=(PODCAST_AUDIO, PODCAST_TRANSCRIPT),
+    )
+
+
 def make_document(*entries: StoredEntry, **changes: Any) -> FeedDocument:
     """A fully configured feed named "news" holding ``entries``; ``changes`` override any field."""
     document = FeedDocument(
@@ -248,6 +275,7 @@ DOCUMENTS: dict[str, Callable[[], FeedDocument]] = {
     "empty": lambda: make_document(),
     "minimal": minimal_document,
     "hostile": hostile_document,
+    "podcast": lambda: make_document(podcast_entry(), english_entry()),
 }
 
 

@@ -30,6 +30,7 @@ import pytest
 from lxml import etree
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+MEDIA = "{http://search.yahoo.com/mrss/}"
 
 # ------------------------------------------------------------------------------- the W3C validator
 
@@ -127,6 +128,12 @@ def rss_problems(data: bytes) -> list[str]:
                 problems.append(
                     f"enclosure needs url, a non-negative integer length and a type: {enclosure.attrib}"
                 )
+        if len(item.findall("enclosure")) > 1:
+            problems.append("more than one enclosure in an item")
+        for content in item.findall(f"{MEDIA}content"):
+            size = content.get("fileSize", "0")
+            if not WEB_URL.match(content.get("url", "")) or not size.isdigit():
+                problems.append(f"media:content needs a url and an integer fileSize: {content.attrib}")
         for source in item.findall("source"):
             if not WEB_URL.match(source.get("url", "")):
                 problems.append("source needs a url attribute")
@@ -246,7 +253,22 @@ JSON_FEED_SCHEMA: dict[str, Any] = {
                     "authors": _AUTHORS,
                     "tags": {"type": "array", "items": {"type": "string"}},
                     "language": {"type": "string"},
-                    "attachments": {"type": "array"},
+                    "attachments": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["url", "mime_type"],
+                            "properties": {
+                                "url": _URL,
+                                "mime_type": {"type": "string", "pattern": MIME.pattern},
+                                "title": {"type": "string"},
+                                "size_in_bytes": {"type": "integer", "minimum": 0},
+                                "duration_in_seconds": {"type": "number", "minimum": 0},
+                            },
+                            "additionalProperties": False,
+                            "patternProperties": {"^_": {"type": "object"}},
+                        },
+                    },
                 },
                 "additionalProperties": False,
                 "patternProperties": {"^_": {"type": "object"}},
