@@ -57,6 +57,51 @@ def test_database_env_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert load_config(path).config.database == "postgresql+psycopg://u@db.example/agg"
 
 
+def test_environment_variables_in_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Secrets stay out of the file: ${NAME}, ${NAME:-default}, and $${ for a literal "${"."""
+    monkeypatch.setenv("FEED_TOKEN", "s3cr3t")
+    monkeypatch.setenv("EMPTY", "")
+    monkeypatch.setenv("PORT", "9090")
+    monkeypatch.delenv("UNSET", raising=False)
+    path = write(
+        tmp_path,
+        """
+        server: {port: "${PORT}"}
+        sources:
+          - name: private
+            url: "https://feeds.example.com/rss?token=${FEED_TOKEN}"
+            headers:
+              Authorization: "Bearer ${FEED_TOKEN}"
+              X-Tier: "${UNSET:-free}"
+              X-Empty: "${EMPTY:-none}"
+            include: {regex: 'price $${currency}'}
+        """,
+    )
+    config = load_config(path).config
+    source = config.source("private")
+    assert source.url == "https://feeds.example.com/rss?token=s3cr3t"
+    assert dict(source.headers) == {"Authorization": "Bearer s3cr3t", "X-Tier": "free", "X-Empty": "none"}
+    assert source.include == Regex(("price ${currency}",))
+    assert config.server.port == 9090
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("${UNSET}", "environment variable UNSET is not set (set it, or write ${UNSET:-default})"),
+        ("${1ABC}", "'${1ABC}' is not an environment variable reference"),
+        ("x ${UNSET", "'${' without its closing '}' (write $${ for a literal '${')"),
+    ],
+)
+def test_a_bad_environment_reference_is_located(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str, message: str
+) -> None:
+    monkeypatch.delenv("UNSET", raising=False)
+    path = write(tmp_path, f'sources:\n  - name: a\n    url: "https://a.example/{value}"\n')
+    [problem] = problems(path)
+    assert problem.startswith(f"{path}:3:10: sources[0].url: {message}")
+
+
 def test_missing_file(tmp_path: Path) -> None:
     [message] = problems(tmp_path / "nope.yaml")
     assert message.startswith(f"{tmp_path / 'nope.yaml'}: file not found")

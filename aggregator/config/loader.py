@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -223,7 +224,57 @@ def _construct(
             _construct(item, (*loc, i), marks, constructor, problems, file, ancestors)
             for i, item in enumerate(node.value)
         ]
-    return constructor.construct_object(node, deep=True)
+    value = constructor.construct_object(node, deep=True)
+    if isinstance(value, str) and "${" in value:
+        try:
+            return expand_env(value, os.environ)
+        except ValueError as e:
+            problems.append(_at(file, node, _loc_text(loc), str(e)))
+    return value
+
+
+# ${NAME}, ${NAME:-default}, and $${ for a literal "${"; anything else between "${" and "}" is an error.
+_ENV_REFERENCE = re.compile(r"\$\$\{|\$\{([^}]*)\}")
+_ENV_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?", re.DOTALL)
+
+
+def expand_env(value: str, env: Mapping[str, str]) -> str:
+    """``value`` with its ``${NAME}`` references replaced from ``env``: secrets (tokens in headers or URLs)
+    stay out of the file, as with docker compose. ``${NAME:-default}`` when NAME is unset or empty.
+
+    ValueError names an unset variable, or a reference that is not one.
+    """
+    out: list[str] = []
+    done = 0
+    for match in _ENV_REFERENCE.finditer(value):
+        out.append(_literal(value[done : match.start()]))
+        done = match.end()
+        if match.group(0) == "$${":
+            out.append("${")
+            continue
+        reference = _ENV_NAME.fullmatch(match.group(1))
+        if reference is None:
+            raise ValueError(
+                f"'{match.group(0)}' is not an environment variable reference "
+                "(write ${NAME} or ${NAME:-default}, and $${ for a literal '${')"
+            )
+        name, default = reference.groups()
+        found = env.get(name)
+        if not found and default is not None:
+            found = default
+        if found is None:
+            raise ValueError(
+                f"environment variable {name} is not set (set it, or write ${{{name}:-default}})"
+            )
+        out.append(found)
+    out.append(_literal(value[done:]))
+    return "".join(out)
+
+
+def _literal(text: str) -> str:
+    if "${" in text:
+        raise ValueError("'${' without its closing '}' (write $${ for a literal '${')")
+    return text
 
 
 def _at(file: Path, node: yaml.Node, path: str, message: str) -> ConfigProblem:
