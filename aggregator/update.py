@@ -25,6 +25,7 @@ the network is down, and those failures are not counted against each source.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -97,6 +98,7 @@ class _Fetched:
     freshness_seconds: float | None
     rules_fingerprint: str | None = None  # of the rules that processed ``job``
     rules_changed: bool = False  # since the stored document was read: ``job`` is the whole document again
+    document_hash: str | None = None  # of a document served without validators
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,6 +413,7 @@ class Refresher:
                 last_modified=fetched.last_modified,
                 rules_fingerprint=fetched.rules_fingerprint if processed else None,
                 rules_changed=fetched.rules_changed,
+                document_hash=fetched.document_hash,
                 moved_to=fetched.moved_to,
                 title=processed.title if processed else None,
                 site_link=processed.link if processed else None,
@@ -521,9 +524,15 @@ class Refresher:
             )
             self._server_answered_at = self.clock()
             job = None
-            if doc.body is not None:
+            body, document_hash = doc.body, None
+            if body is not None and not doc.etag and not doc.last_modified:
+                # No validators, so never a 304: the same bytes again are not modified either.
+                document_hash = hashlib.sha256(body).hexdigest()
+                if document_hash == state.document_hash and not changed_rules:
+                    body = None
+            if body is not None:
                 url = doc.final_url or state.location
-                job = ProcessJob(rules=rules, now=self.clock(), body=doc.body, headers=doc.headers, url=url)
+                job = ProcessJob(rules=rules, now=self.clock(), body=body, headers=doc.headers, url=url)
             return _Fetched(
                 job=job,
                 http_status=doc.status,
@@ -534,6 +543,7 @@ class Refresher:
                 freshness_seconds=freshness_seconds(doc.headers, self.clock()),
                 rules_fingerprint=fingerprint,
                 rules_changed=reread,
+                document_hash=document_hash,
             )
         path = Path(state.location)
         if state.kind is SourceKind.FOLDER:

@@ -489,6 +489,34 @@ def test_changed_rules_read_the_current_document_again_whole(
     assert feed_server.requests_for("/feed.xml")[-1].headers["if-none-match"]
 
 
+def test_the_same_bytes_from_a_server_without_validators_are_not_modified(
+    harness: Harness, feed_server: FeedServer
+) -> None:
+    """Many portals send neither ETag nor Last-Modified, so never a 304: an identical body is recognized by
+    its hash and not parsed again; a changed one, or changed rules, are read as usual."""
+    feed_server.route("/feed.xml", rss(item("a", "First")), etag=None)
+    harness.configure(http_source(feed_server, "/feed.xml"))
+    assert harness.refresh()["portal"].new == 1
+    result = harness.refresh()["portal"]
+    assert (result.status, result.http_status) == (FetchStatus.NOT_MODIFIED, 200)
+    assert result.bytes > 0  # received, not parsed
+
+    feed_server.route("/feed.xml", rss(item("b", "Second") + item("a", "First")), etag=None)
+    assert harness.refresh()["portal"].new == 1
+    assert harness.refresh()["portal"].status is FetchStatus.NOT_MODIFIED
+
+    harness.configure(http_source(feed_server, "/feed.xml", extra="categories: [新闻]"))
+    result = harness.refresh()["portal"]
+    assert (result.status, result.updated) == (FetchStatus.OK, 2)
+
+    # A server that starts sending an ETag is asked with it; the hash is no longer needed.
+    feed_server.route("/feed.xml", rss(item("b", "Second") + item("a", "First")))
+    assert harness.refresh()["portal"].status is FetchStatus.OK
+    assert harness.source("portal").document_hash is None
+    assert harness.refresh()["portal"].status is FetchStatus.NOT_MODIFIED
+    assert feed_server.requests_for("/feed.xml")[-1].headers["if-none-match"]
+
+
 def test_changed_rules_read_an_unchanged_folder_again(harness: Harness, tmp_path: Path) -> None:
     folder = tmp_path / "articles"
     folder.mkdir()

@@ -117,6 +117,7 @@ def to_state(row: Any) -> SourceState:
         stale=row.stale,
         stale_reason=row.stale_reason,
         rules_fingerprint=row.rules_fingerprint,
+        document_hash=row.document_hash,
     )
 
 
@@ -132,7 +133,7 @@ _STATE_COLUMNS = [
         "id", "name", "kind", "location", "configured_location", "config_title", "title", "site_link",
         "enabled", "gone", "etag", "last_modified", "next_check_at", "last_checked_at", "last_success_at",
         "last_new_entry_at", "last_error", "last_error_at", "consecutive_errors", "feed_ttl_seconds", "stale",
-        "stale_reason", "rules_fingerprint",
+        "stale_reason", "rules_fingerprint", "document_hash",
     )
 ]  # fmt: skip
 _FETCH_LOG = cast(Table, FetchLogRow.__table__)
@@ -181,6 +182,7 @@ _RECORD: dict[FetchStatus, Any] = {
         etag=_param("etag"),
         last_modified=_param("last_modified"),
         rules_fingerprint=_given_or_kept("rules_fingerprint"),
+        document_hash=_param("document_hash"),
         warnings=_param("warnings"),
     ),
     FetchStatus.NOT_MODIFIED: update(_SOURCES).where(_BY_ID).values(**_SUCCESS_VALUES),
@@ -248,6 +250,7 @@ def _record_params(outcome: RefreshOutcome, new: int) -> dict[str, Any]:
             params["etag"] = outcome.etag
             params["last_modified"] = outcome.last_modified
             params["rules_fingerprint"] = outcome.rules_fingerprint
+            params["document_hash"] = outcome.document_hash
             params["warnings"] = "\n".join(outcome.warnings) or None
     else:
         params["error_increment"] = 1 if outcome.count_error else 0

@@ -1,4 +1,5 @@
-"""entries: enclosures besides the image; sources: the fingerprint of the rules that read their document
+"""entries: enclosures besides the image; sources: fingerprint of the rules that read their document, and
+the hash of a document served without validators
 
 Revision ID: 0005
 Revises: 0004
@@ -25,10 +26,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("enclosures", sa.JSON(none_as_null=True), nullable=True))
     with op.batch_alter_table("sources", schema=None) as batch_op:
         batch_op.add_column(sa.Column("rules_fingerprint", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("document_hash", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("sources", schema=None) as batch_op:
+        batch_op.drop_column("document_hash")
         batch_op.drop_column("rules_fingerprint")
     with op.batch_alter_table("entries", schema=None) as batch_op:
         batch_op.drop_column("enclosures")
