@@ -183,7 +183,7 @@ def time_rendering(config_path: Path, runs: int) -> dict[str, Any]:
     try:
         service = FeedService(app.config, app.store, clock=lambda: NEWEST)
         feed = app.config.publish[0]
-        params = parse_params({}, max_limit=app.config.server.max_limit, now=NEWEST)
+        params = parse_params({}, max_limit=app.config.server.max_limit, now=NEWEST, sources=())
         out: dict[str, Any] = {}
         for fmt in feed.formats:
             start = time.perf_counter()

@@ -105,6 +105,12 @@ def test_unknown_feed_is_404_with_a_message(base: str) -> None:
         ("q=", "q must not be empty"),
         ("bogus=1", "unknown parameter 'bogus'"),
         ("limit=1&limit=2", "limit may be given once"),
+        (
+            "source=portal-article",
+            "source 'portal-article' is not a configured source (did you mean 'portal-articles'?)",
+        ),
+        ("source=,", "source must name at least one"),
+        ("language=中文", "language must be codes such as zh, en or zh-CN"),
     ],
 )
 def test_bad_parameters_are_400_with_the_reason(base: str, query: str, reason: str) -> None:
@@ -128,6 +134,14 @@ def test_ad_hoc_parameters(base: str) -> None:
     assert titles("since=2024-03-10T00:00:00Z") == [
         t for t in everything if t != SEED_TITLE and "芯片" not in t
     ]
+    # The feed's filter (category 新闻) takes only the articles' entries; a source parameter narrows it.
+    assert titles("source=portal-articles") == everything
+    assert titles("source=open-hardware") == []
+    assert titles("source=open-hardware,portal-articles") == everything
+    chinese, english = titles("language=zh"), titles("language=EN")
+    assert SEED_TITLE in chinese and english and not set(chinese) & set(english)
+    assert sorted(chinese + english) == sorted(everything)
+    assert titles("language=ZH,fr") == chinese
 
 
 def test_paging_walks_history(base: str) -> None:

@@ -54,6 +54,7 @@ def create_app(
 ) -> Starlette:
     service = FeedService(config, store, clock=clock)
     max_age = cache_max_age(config)
+    source_names = frozenset(source.name for source in config.sources)
 
     async def feed(request: Request) -> Response:
         filename: str = request.path_params["filename"]
@@ -68,6 +69,7 @@ def create_app(
                 {k: request.query_params.getlist(k) for k in request.query_params},
                 max_limit=config.server.max_limit,
                 now=clock(),
+                sources=source_names,
             )
         except BadParameterError as e:
             return PlainTextResponse(f"bad request: {e}\n", 400)

@@ -2,20 +2,25 @@
 
 ``?limit=`` (1..server.max_limit), ``?category=`` (a category or alias), ``?q=`` (keyword in title, summary,
 content or author), ``?exclude=`` (keyword that drops entries), ``?since=`` (an RFC 3339 date or a duration
-such as ``7d``), ``?page=`` (RFC 5005 paging, from 1). Anything else is refused with a reason, so that a
-typo does not silently return the unfiltered feed.
+such as ``7d``), ``?source=`` (configured source names, comma-separated), ``?language=`` (language codes,
+comma-separated), ``?page=`` (RFC 5005 paging, from 1). Anything else is refused with a reason, so that a
+typo does not silently return the unfiltered feed; an unknown source name too, so that it does not
+silently return an empty one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from aggregator.filters import All, Category, Filter, Keyword, MaxAge, Not
+from aggregator.filters import All, Category, Filter, Keyword, Language, MaxAge, Not, Source
 from aggregator.units import parse_duration
 
-ALLOWED = ("limit", "category", "q", "exclude", "since", "page")
+ALLOWED = ("limit", "category", "q", "exclude", "since", "source", "language", "page")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 MAX_TEXT = 200
 MAX_PAGE = 1000
 
@@ -72,8 +77,38 @@ def _since_seconds(value: str, now: datetime) -> float:
     return max((now - moment).total_seconds(), 0.0)
 
 
-def parse_params(params: Mapping[str, list[str]], *, max_limit: int, now: datetime) -> FeedParams:
-    """Validate query parameters (each given at most once) into a limit, a page and an extra filter."""
+def _list(name: str, value: str) -> tuple[str, ...]:
+    items = tuple(dict.fromkeys(part.strip() for part in _text(name, value).split(",") if part.strip()))
+    if not items:
+        raise BadParameterError(f"{name} must name at least one, got {value!r}")
+    return items
+
+
+def _sources(value: str, known: Collection[str]) -> tuple[str, ...]:
+    names = _list("source", value)
+    for name in names:
+        if name not in known:
+            close = difflib.get_close_matches(name, list(known), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise BadParameterError(f"source {name!r} is not a configured source{hint}")
+    return names
+
+
+def _languages(value: str) -> tuple[str, ...]:
+    codes = _list("language", value)
+    for code in codes:
+        if not _LANGUAGE.fullmatch(code):
+            raise BadParameterError(f"language must be codes such as zh, en or zh-CN, got {code!r}")
+    return tuple(code.lower().replace("_", "-") for code in codes)
+
+
+def parse_params(
+    params: Mapping[str, list[str]], *, max_limit: int, now: datetime, sources: Collection[str]
+) -> FeedParams:
+    """Validate query parameters (each given at most once) into a limit, a page and an extra filter.
+
+    ``sources`` are the configured source names, which ``?source=`` may name.
+    """
     unknown = sorted(set(params) - set(ALLOWED))
     if unknown:
         raise BadParameterError(f"unknown parameter {unknown[0]!r} (accepted: {', '.join(ALLOWED)})")
@@ -93,6 +128,10 @@ def parse_params(params: Mapping[str, list[str]], *, max_limit: int, now: dateti
         parts.append(Not(Keyword((_text("exclude", single["exclude"]),))))
     if "since" in single:
         parts.append(MaxAge(_since_seconds(single["since"], now)))
+    if "source" in single:
+        parts.append(Source(_sources(single["source"], sources)))
+    if "language" in single:
+        parts.append(Language(_languages(single["language"])))
     extra = None if not parts else parts[0] if len(parts) == 1 else All(tuple(parts))
     query = {k: v.strip() for k, v in single.items() if k != "page"}
     return FeedParams(limit=limit, page=page, extra=extra, query=query)
