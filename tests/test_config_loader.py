@@ -85,6 +85,33 @@ def test_environment_variables_in_values(tmp_path: Path, monkeypatch: pytest.Mon
     assert config.server.port == 9090
 
 
+def test_a_url_from_the_environment_makes_its_source_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TOKEN", "t")
+    path = write(
+        tmp_path,
+        """
+        sources:
+          - {name: secret, url: "https://a.example/rss?key=${TOKEN}"}
+          - {name: said-public, url: "https://a.example/rss?key=${TOKEN}", private: false}
+          - {name: plain, url: "https://a.example/rss"}
+          - {name: escaped, url: "https://a.example/rss?x=$${y}"}
+          - {name: said-private, url: "https://a.example/rss?key=literal", private: true}
+          - {name: header-token, url: "https://a.example/rss", headers: {Authorization: "${TOKEN}"}}
+        """,
+    )
+    private = {s.name: s.private for s in load_config(path).config.sources}
+    assert private == {
+        "secret": True,
+        "said-public": False,
+        "plain": False,
+        "escaped": False,
+        "said-private": True,
+        "header-token": False,  # a header is never published
+    }
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [

@@ -294,6 +294,46 @@ def test_a_podcast_keeps_its_audio_from_fetch_to_published_feeds(
     ]
 
 
+@pytest.mark.parametrize("private", [None, False])
+def test_a_token_from_the_environment_is_not_published(
+    harness: Harness,
+    feed_server: FeedServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    private: bool | None,
+) -> None:
+    """A URL that takes a value from the environment makes its source private by default: its entries are
+    published without the source's URL, which holds the token (`private: false` publishes it)."""
+    monkeypatch.setenv("FEED_TOKEN", "s3cr3t-t0ken")
+    feed_server.route("/feed.xml", rss(item("a", "First")))
+    setting = "" if private is None else f"private: {str(private).lower()}"
+    harness.configure(
+        f"""
+        output_dir: feeds
+        sources:
+          - name: members
+            url: "{feed_server.url("/feed.xml")}?token=${{FEED_TOKEN}}"
+            {setting}
+        publish:
+          - {{name: all, title: Everything}}
+        """
+    )
+    assert harness.refresh()["members"].new == 1
+    assert feed_server.requests_for("/feed.xml")[-1].path == "/feed.xml?token=s3cr3t-t0ken"
+    assert harness.app is not None
+    Publisher(harness.app.config, harness.app.store, clock=harness.app.clock).publish()
+    published = {p.name: p.read_bytes() for p in (tmp_path / "feeds").iterdir()}
+    assert {name: b"First" in data for name, data in published.items() if name.startswith("all.")} == {
+        "all.rss": True,
+        "all.atom": True,
+        "all.json": True,
+    }
+    leaked = sorted(name for name, data in published.items() if b"s3cr3t-t0ken" in data)
+    assert leaked == ([] if private is None else ["all.atom", "all.json", "all.rss"])
+    assert rss_problems(published["all.rss"]) == []
+    assert atom_problems(published["all.atom"]) == []
+
+
 def test_seed_article_from_a_folder(harness: Harness, tmp_path: Path) -> None:
     folder = tmp_path / "articles"
     folder.mkdir()

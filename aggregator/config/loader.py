@@ -227,12 +227,18 @@ def _construct(
     value = constructor.construct_object(node, deep=True)
     if isinstance(value, str) and "${" in value:
         try:
-            return expand_env(value, os.environ)
+            expanded = expand_env(value, os.environ)
         except ValueError as e:
             problems.append(_at(file, node, _loc_text(loc), str(e)))
+        else:
+            if expanded != value.replace("$${", "${"):
+                marks[(*loc, _FROM_ENV)] = marks[loc]  # holds a secret, maybe: see _resolve
+            return expanded
     return value
 
 
+# Marks the location of a value that took text from the environment.
+_FROM_ENV = "__env__"
 # ${NAME}, ${NAME:-default}, and $${ for a literal "${"; anything else between "${" and "}" is an error.
 _ENV_REFERENCE = re.compile(r"\$\$\{|\$\{([^}]*)\}")
 _ENV_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?", re.DOTALL)
@@ -457,6 +463,13 @@ def _resolve(loaded: LoadedConfig) -> Config:
     sources = [
         s.model_copy(update={"path": (base / s.path).resolve()}) if s.path is not None else s
         for s in config.sources
+    ]
+    # A URL built from the environment holds a token, most likely: not published unless said otherwise.
+    sources = [
+        s.model_copy(update={"private": ("sources", i, "url", _FROM_ENV) in loaded.marks})
+        if s.private is None
+        else s
+        for i, s in enumerate(sources)
     ]
     return config.model_copy(
         update={"database": database, "output_dir": (base / config.output_dir).resolve(), "sources": sources}

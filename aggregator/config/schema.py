@@ -238,6 +238,11 @@ class SourceConfig(StrictModel):
     discover: bool = Field(False, description="Follow <link rel=alternate> when the URL is an HTML page.")
     adaptive: bool = Field(False, description="Poll more often when busy, less when quiet.")
     max_entries: int | None = Field(None, ge=1, description="Retention: keep at most this many entries.")
+    private: bool | None = Field(
+        None,
+        description="Never publish this source's URL (its entries' source): for feeds whose URL holds a "
+        "token. Default: true when the URL takes a value from the environment (${NAME}).",
+    )
 
     @field_validator("name")
     @classmethod

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -96,8 +96,17 @@ def build_document(
         else {},
         generator=f"aggregator {__version__}",
         generator_uri=PROJECT_URL,
-        entries=page.entries,
+        entries=_without_private_urls(config, page.entries),
     )
+
+
+def _without_private_urls(config: Config, entries: tuple[StoredEntry, ...]) -> tuple[StoredEntry, ...]:
+    """Entries of private sources lose their source's URL: it holds a token (published as a local
+    source's entries are: with the source's title only)."""
+    private = {source.name for source in config.sources if source.private}
+    if not private:
+        return entries
+    return tuple(replace(e, source_url="") if e.source_name in private else e for e in entries)
 
 
 def signature(document: FeedDocument) -> str:
