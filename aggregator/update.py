@@ -558,7 +558,17 @@ class Refresher:
                 # and the feed's own links are the right bases for a feed saved from a website.
                 job = ProcessJob(rules=rules, now=self.clock(), body=body)
             size = len(body or b"")
-        return _Fetched(job, None, size, validator, None, None, None, fingerprint, reread)
+        return _Fetched(
+            job=job,
+            http_status=None,
+            bytes=size,
+            etag=validator,
+            last_modified=None,
+            moved_to=None,
+            freshness_seconds=None,
+            rules_fingerprint=fingerprint,
+            rules_changed=reread,
+        )
 
     async def _process(self, job: ProcessJob, pool: Executor | None) -> Processed:
         if pool is None:
