@@ -182,7 +182,7 @@ class SourceState:
     stale: bool = False
     stale_reason: str | None = None
     rules_fingerprint: str | None = None  # of the rules that read the stored document (SourceRules)
-    document_hash: str | None = None  # of the last document, when its server sent no validators
+    document_hash: str | None = None  # of the last document read, when it gave nothing to store
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,7 +260,7 @@ class RefreshOutcome:
     etag: str | None = None
     last_modified: str | None = None
     rules_fingerprint: str | None = None  # on OK: of the rules that processed the document
-    document_hash: str | None = None  # on OK: sha256 of a document served without ETag or Last-Modified
+    document_hash: str | None = None  # on OK: sha256 of the document, when it gave nothing to store
     # The document was read again whole because those rules changed: what differs in its entries is our
     # doing, not an edit by the publisher, and gives them no "updated" time.
     rules_changed: bool = False

@@ -72,6 +72,10 @@ class Processed:
     unchanged: int
     filtered: int
     warnings: tuple[str, ...]
+    # sha256 of the body when it gave nothing to store and nothing was filtered out (a filter on age may let
+    # an entry in later): the same bytes again need not be read. Servers that send no validators, or ignore
+    # them, send the same document again whole.
+    document_hash: str | None = None
 
 
 def stored_raw_hash(raw_hash: str, fingerprint: str) -> str:
@@ -135,6 +139,7 @@ def _process(job: ProcessJob, *, defer: bool) -> Processed:
                 filtered += 1
                 continue
         out.append(entry)
+    idle_body = None if out or filtered else job.body
     return Processed(
         title=feed.title,
         link=feed.link,
@@ -146,4 +151,5 @@ def _process(job: ProcessJob, *, defer: bool) -> Processed:
         unchanged=unchanged,
         filtered=filtered,
         warnings=feed.warnings,
+        document_hash=hashlib.sha256(idle_body).hexdigest() if idle_body is not None else None,
     )

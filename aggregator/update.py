@@ -98,7 +98,6 @@ class _Fetched:
     freshness_seconds: float | None
     rules_fingerprint: str | None = None  # of the rules that processed ``job``
     rules_changed: bool = False  # since the stored document was read: ``job`` is the whole document again
-    document_hash: str | None = None  # of a document served without validators
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,7 +412,7 @@ class Refresher:
                 last_modified=fetched.last_modified,
                 rules_fingerprint=fetched.rules_fingerprint if processed else None,
                 rules_changed=fetched.rules_changed,
-                document_hash=fetched.document_hash,
+                document_hash=processed.document_hash if processed else None,
                 moved_to=fetched.moved_to,
                 title=processed.title if processed else None,
                 site_link=processed.link if processed else None,
@@ -524,12 +523,12 @@ class Refresher:
             )
             self._server_answered_at = self.clock()
             job = None
-            body, document_hash = doc.body, None
-            if body is not None and not doc.etag and not doc.last_modified:
-                # No validators, so never a 304: the same bytes again are not modified either.
-                document_hash = hashlib.sha256(body).hexdigest()
-                if document_hash == state.document_hash and not changed_rules:
-                    body = None
+            body = doc.body
+            # The last document gave nothing to store and the server sent one again whole (it sends no
+            # validators, or ignores them): the same bytes are not modified either.
+            known_hash = None if changed_rules else state.document_hash
+            if body is not None and known_hash is not None and hashlib.sha256(body).hexdigest() == known_hash:
+                body = None
             if body is not None:
                 url = doc.final_url or state.location
                 job = ProcessJob(rules=rules, now=self.clock(), body=body, headers=doc.headers, url=url)
@@ -543,7 +542,6 @@ class Refresher:
                 freshness_seconds=freshness_seconds(doc.headers, self.clock()),
                 rules_fingerprint=fingerprint,
                 rules_changed=reread,
-                document_hash=document_hash,
             )
         path = Path(state.location)
         if state.kind is SourceKind.FOLDER:

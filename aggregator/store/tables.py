@@ -62,8 +62,8 @@ class SourceRow(Base):
     # Of the rules that read the stored document (processing.SourceRules.fingerprint): when the configured
     # rules differ, the next fetch is not conditional and the current document is read again whole.
     rules_fingerprint: Mapped[str | None] = mapped_column(String(64))
-    # sha256 of the last document read from a server that sent no ETag and no Last-Modified: the same bytes
-    # again are not modified, without being parsed.
+    # sha256 of the last document read, when it gave nothing to store: the same bytes again (from a server
+    # that sends no validators, or ignores them) are not modified, without being parsed.
     document_hash: Mapped[str | None] = mapped_column(String(64))
     next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

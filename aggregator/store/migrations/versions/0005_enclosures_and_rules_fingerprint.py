@@ -1,5 +1,5 @@
 """entries: enclosures besides the image; sources: fingerprint of the rules that read their document, and
-the hash of a document served without validators
+the hash of a document that gave nothing to store
 
 Revision ID: 0005
 Revises: 0004
