@@ -44,6 +44,7 @@ from aggregator.metrics import Metrics
 from aggregator.models import SourceResult
 from aggregator.publish.publisher import Publisher, PublishResult
 from aggregator.publish.websub import ping_hub
+from aggregator.retention import apply_retention
 from aggregator.store import Store
 from aggregator.update import Refresher
 from aggregator.web import create_app
@@ -265,25 +266,15 @@ class Daemon:
             await self._publish(self.runtime, reason="periodic")
 
     async def _retention_job(self) -> None:
-        config = self.runtime.config
-        default_max = config.retention.max_entries_per_source
-        limits = {
-            s.name: s.max_entries or default_max for s in config.sources if (s.max_entries or default_max)
-        }
-        if config.retention.max_age is None and not limits:
-            return
         try:
-            removed = await asyncio.to_thread(
-                self.store.prune,
-                self.clock(),
-                max_age=config.retention.max_age,
-                max_entries={k: v for k, v in limits.items() if v},
-            )
+            pruned = await asyncio.to_thread(apply_retention, self.runtime.config, self.store, self.clock())
         except AggregatorError as e:
             log.error("retention failed: %s", e)
             return
-        if removed:
-            log.info("retention: pruned %d entries (tombstones keep them from coming back)", removed)
+        if pruned.fetch_log:
+            log.info("retention: pruned %d rows of the fetch log", pruned.fetch_log)
+        if pruned.entries:
+            log.info("retention: pruned %d entries (tombstones keep them from coming back)", pruned.entries)
             await self._publish(self.runtime, reason="retention")
             await self._update_source_metrics()
 

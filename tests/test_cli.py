@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -195,3 +196,35 @@ def test_fetch_lists_sources_with_news_or_problems_and_counts_all(tmp_path: Path
     unknown = run("--config", str(config), "fetch", "hardwar")
     assert unknown.returncode == 2 and "no source named 'hardwar'" in unknown.stderr
     assert "did you mean 'hardware'?" in unknown.stderr
+
+
+def test_run_once_applies_retention_as_the_daemon_does(tmp_path: Path) -> None:
+    """Cron runs `run --once`: without retention there, its database would grow without bound."""
+    shutil.copy(REPO_DIR / "config" / "samples" / "feeds" / "tech-portal-cn.xml", tmp_path / "cn.xml")
+    database = tmp_path / "db.sqlite"
+    config = tmp_path / "aggregator.yaml"
+    config.write_text(
+        f"database: sqlite:///{database}\n"
+        "output_dir: feeds\n"
+        "retention: {max_entries_per_source: 1, fetch_log: 1d}\n"
+        "sources:\n  - {name: cn, path: cn.xml, timezone: Asia/Shanghai}\n"
+        "publish:\n  - {name: all, title: All}\n",
+        encoding="utf-8",
+    )
+    first = run("--config", str(config), "run", "--once")
+    assert first.returncode == 0, first.stderr
+    assert "retention: pruned 2 entries, 0 rows of the fetch log" in first.stderr
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT count(*), (SELECT count(*) FROM tombstones) FROM entries").fetchone() == (
+            1,
+            2,
+        )
+        assert db.execute("SELECT count(*) FROM fetch_log").fetchone() == (1,)
+        db.execute("UPDATE fetch_log SET started_at = '2020-01-01 00:00:00.000000'")  # two days ago, and more
+    assert (tmp_path / "feeds" / "all.rss").read_text(encoding="utf-8").count("<item>") == 1
+
+    second = run("--config", str(config), "run", "--once")  # nothing due: only retention
+    assert second.returncode == 0, second.stderr
+    assert "retention: pruned 0 entries, 1 rows of the fetch log" in second.stderr
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT count(*) FROM fetch_log").fetchone() == (0,)

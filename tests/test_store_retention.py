@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from aggregator.store.tables import EntryCategoryRow, TombstoneRow
+from aggregator.retention import Pruned, apply_retention
+from aggregator.store.tables import EntryCategoryRow, FetchLogRow, TombstoneRow
 from tests.test_update import NOW, Harness, item, rss
 
 
@@ -58,3 +59,27 @@ def test_prune_by_age_counts_from_first_seen(harness: Harness, tmp_path: Path) -
     assert app.store.prune(NOW + timedelta(days=31), max_age=timedelta(days=30), max_entries={}) == 3
     assert harness.entries() == []
     assert app.store.prune(NOW + timedelta(days=32), max_age=timedelta(days=30), max_entries={}) == 0
+
+
+def test_the_fetch_log_is_kept_as_long_as_configured(harness: Harness, tmp_path: Path) -> None:
+    feed_with(tmp_path, 1)
+    app = harness.configure("sources:\n  - {name: local, path: local.xml}\nretention: {fetch_log: 10d}\n")
+    for days in (0, 5, 12):  # one check each (the file is unchanged: not modified, logged all the same)
+        harness.now = NOW + timedelta(days=days)
+        harness.refresh()
+
+    def logged() -> list[int]:
+        assert harness.app is not None
+        with harness.app.store.engine.connect() as connection:
+            started = connection.scalars(select(FetchLogRow.started_at).order_by(FetchLogRow.started_at))
+            return [(moment - NOW).days for moment in started]
+
+    assert logged() == [0, 5, 12]
+    assert apply_retention(app.config, app.store, harness.now) == Pruned(entries=0, fetch_log=1)
+    assert logged() == [5, 12]
+
+    forever = harness.configure(
+        "sources:\n  - {name: local, path: local.xml}\nretention: {fetch_log: null}\n"
+    )
+    assert apply_retention(forever.config, forever.store, NOW + timedelta(days=400)).fetch_log == 0
+    assert logged() == [5, 12]

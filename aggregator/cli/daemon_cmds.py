@@ -13,12 +13,13 @@ import click
 from rich.table import Table
 
 from aggregator.app import App, open_store
-from aggregator.cli.common import EXIT_OK, EXIT_SOME_FAILED, CliState, console, pass_state, when
+from aggregator.cli.common import EXIT_OK, EXIT_SOME_FAILED, CliState, console, log, pass_state, when
 from aggregator.cli.source_cmds import health
 from aggregator.daemon import run_daemon
 from aggregator.models import FetchStatus
 from aggregator.publish.publisher import Publisher
 from aggregator.publish.websub import ping_hub
+from aggregator.retention import apply_retention
 from aggregator.update import Refresher
 
 
@@ -37,6 +38,13 @@ def run(state: CliState, once: bool) -> None:
         async with Refresher(app.config, app.store, clock=app.clock) as refresher:
             await refresher.sync_sources()
             results = await refresher.refresh(due_only=True)
+        # Retention before publishing, as the daemon republishes after pruning: cron passes must not let
+        # the database grow without bound.
+        pruned = await asyncio.to_thread(apply_retention, app.config, app.store, app.clock())
+        if pruned.entries or pruned.fetch_log:
+            log.info(
+                "retention: pruned %d entries, %d rows of the fetch log", pruned.entries, pruned.fetch_log
+            )
         published = Publisher(app.config, app.store, clock=app.clock).publish()
         if app.config.websub.hub:
             await ping_hub(app.config.websub.hub, [r.url for r in published if r.changed])

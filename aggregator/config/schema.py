@@ -181,6 +181,10 @@ class RetentionSettings(StrictModel):
     max_age: Duration | None = Field(None, description="Prune entries older than this (none: keep).")
     max_entries_per_source: int | None = Field(None, ge=1, description="Keep at most this many per source.")
     every: Duration = Field(timedelta(hours=1), description="How often the daemon prunes.")
+    fetch_log: Duration | None = Field(
+        timedelta(days=30),
+        description="Keep the fetch log (a row per check of a source) this long (none: forever).",
+    )
 
 
 class ServerSettings(StrictModel):

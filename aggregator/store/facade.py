@@ -91,6 +91,10 @@ class Store:
 
         return self._run(work)
 
+    def prune_fetch_log(self, before: datetime) -> int:
+        """Retention of the fetch log: rows of checks started before ``before`` go."""
+        return self._run(lambda session: retention.prune_fetch_log(session, before))
+
     def save_refresh(
         self, outcome: RefreshOutcome, source_name: str, entries: Sequence[NormalizedEntry] = ()
     ) -> entry_repo.SaveCounts:

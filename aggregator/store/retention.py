@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, delete, insert, literal, select
 from sqlalchemy.orm import Session
 
-from aggregator.store.tables import EntryRow, TombstoneRow
+from aggregator.store.tables import EntryRow, FetchLogRow, TombstoneRow
 
 
 def _bury(session: Session, ids: Select[int], now: datetime) -> int:
@@ -59,6 +59,16 @@ def prune(
                 session, select(EntryRow.id).where(EntryRow.id.in_(ids[start : start + 900])), now
             )
     return removed
+
+
+def prune_fetch_log(session: Session, before: datetime) -> int:
+    """Remove fetch-log rows of checks started before ``before``: one row per check of every source adds
+    up to millions a year, and the log is for looking back at recent trouble."""
+    result = session.execute(
+        delete(FetchLogRow).where(FetchLogRow.started_at < before),
+        execution_options={"synchronize_session": False},
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def tombstoned_keys(session: Session, source_id: int, keys: Sequence[str] | None = None) -> set[str]:

@@ -151,7 +151,10 @@ class FetchLogRow(Base):
     """One row per attempt to refresh a source."""
 
     __tablename__ = "fetch_log"
-    __table_args__ = (Index("ix_fetch_log_source_id_started_at", "source_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_fetch_log_source_id_started_at", "source_id", "started_at"),
+        Index("ix_fetch_log_started_at", "started_at"),  # retention deletes by age alone
+    )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))

@@ -1,5 +1,5 @@
 """entries: enclosures besides the image; sources: fingerprint of the rules that read their document, and
-the hash of a document that gave nothing to store
+the hash of a document that gave nothing to store; fetch_log: an index on started_at, for its retention
 
 Revision ID: 0005
 Revises: 0004
@@ -27,9 +27,11 @@ def upgrade() -> None:
     with op.batch_alter_table("sources", schema=None) as batch_op:
         batch_op.add_column(sa.Column("rules_fingerprint", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("document_hash", sa.String(length=64), nullable=True))
+    op.create_index("ix_fetch_log_started_at", "fetch_log", ["started_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_fetch_log_started_at", table_name="fetch_log")
     with op.batch_alter_table("sources", schema=None) as batch_op:
         batch_op.drop_column("document_hash")
         batch_op.drop_column("rules_fingerprint")
