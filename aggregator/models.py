@@ -264,6 +264,9 @@ class RefreshOutcome:
     # The document was read again whole because those rules changed: what differs in its entries is our
     # doing, not an edit by the publisher, and gives them no "updated" time.
     rules_changed: bool = False
+    # Keys of pruned entries that the source's document no longer carries: their tombstones can go (kept,
+    # every refresh would read them all, a number growing for as long as the daemon runs).
+    obsolete_tombstones: tuple[str, ...] = ()
     moved_to: str | None = None
     title: str | None = None
     site_link: str | None = None

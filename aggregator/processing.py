@@ -53,7 +53,7 @@ class ProcessJob:
     rules: SourceRules
     now: datetime
     known: Mapping[str, str] = field(default_factory=dict)  # key -> stored raw hash
-    buried: frozenset[str] = frozenset()  # keys of entries removed by retention: never new again
+    buried: frozenset[str] = frozenset()  # keys of entries removed by retention: not new again
     body: bytes | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     url: str | None = None
@@ -76,6 +76,8 @@ class Processed:
     # an entry in later): the same bytes again need not be read. Servers that send no validators, or ignore
     # them, send the same document again whole.
     document_hash: str | None = None
+    # The job's ``buried`` keys that the document still carries: the others' tombstones have done their work.
+    buried_seen: frozenset[str] = frozenset()
 
 
 def stored_raw_hash(raw_hash: str, fingerprint: str) -> str:
@@ -152,4 +154,5 @@ def _process(job: ProcessJob, *, defer: bool) -> Processed:
         filtered=filtered,
         warnings=feed.warnings,
         document_hash=hashlib.sha256(idle_body).hexdigest() if idle_body is not None else None,
+        buried_seen=job.buried.intersection(keys) if job.buried else frozenset(),
     )

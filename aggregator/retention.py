@@ -16,7 +16,7 @@ from aggregator.store import Store
 
 @dataclass(frozen=True, slots=True)
 class Pruned:
-    entries: int  # each leaves a tombstone, so that it never comes back as new
+    entries: int  # each leaves a tombstone: not new again while its feed carries it
     fetch_log: int  # rows of the fetch log
 
 

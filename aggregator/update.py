@@ -386,10 +386,12 @@ class Refresher:
             fetched = await self._fetch(state, source)
             processed: Processed | None = None
             known: dict[str, str] = {}
+            left_feed: tuple[str, ...] = ()
             if fetched.job is not None:
                 known, buried = await self._known.submit(state.id)
                 job = replace(fetched.job, known=known, buried=buried, now=started)
                 processed = await self._process(job, pool)
+                left_feed = tuple(sorted(buried - processed.buried_seen))
             new = sum(1 for e in processed.entries if e.key not in known) if processed else 0
             interval, stale = await self._assess(state, source, started, interval, processed, new, len(known))
             ttl = processed.ttl_seconds if processed and processed.ttl_seconds else state.feed_ttl_seconds
@@ -412,6 +414,7 @@ class Refresher:
                 last_modified=fetched.last_modified,
                 rules_fingerprint=fetched.rules_fingerprint if processed else None,
                 rules_changed=fetched.rules_changed,
+                obsolete_tombstones=left_feed,
                 document_hash=processed.document_hash if processed else None,
                 moved_to=fetched.moved_to,
                 title=processed.title if processed else None,

@@ -83,3 +83,22 @@ def test_the_fetch_log_is_kept_as_long_as_configured(harness: Harness, tmp_path:
     )
     assert apply_retention(forever.config, forever.store, NOW + timedelta(days=400)).fetch_log == 0
     assert logged() == [5, 12]
+
+
+def test_a_tombstone_goes_when_the_feed_no_longer_carries_its_entry(harness: Harness, tmp_path: Path) -> None:
+    """Tombstones are read at every refresh of their source: kept forever, they would be read by the
+    thousand after a few years. One whose entry has left the feed has nothing left to keep out."""
+    feed_with(tmp_path, 5)
+    app = harness.configure("sources:\n  - {name: local, path: local.xml}\n")
+    harness.refresh()
+    assert app.store.prune(NOW, max_age=None, max_entries={"local": 2}) == 3  # e2, e3, e4 tombstoned
+
+    def tombstones() -> list[str]:
+        with app.store.engine.connect() as connection:
+            return sorted(connection.scalars(select(TombstoneRow.key)))
+
+    feed_with(tmp_path, 3)  # e3 and e4 have left the feed; e2 is still in it
+    result = harness.refresh()["local"]
+    assert (result.new, result.unchanged) == (0, 3)  # e2 stays out
+    assert tombstones() == ["g:e2"]
+    assert [e.title for e in harness.entries()] == ["Entry 0", "Entry 1"]

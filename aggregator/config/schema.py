@@ -176,7 +176,7 @@ class SchedulerSettings(StrictModel):
 
 
 class RetentionSettings(StrictModel):
-    """How long entries are kept; pruned entries leave a tombstone so they never come back as new."""
+    """How long entries are kept; pruned entries leave a tombstone while their feed still carries them."""
 
     max_age: Duration | None = Field(None, description="Prune entries older than this (none: keep).")
     max_entries_per_source: int | None = Field(None, ge=1, description="Keep at most this many per source.")

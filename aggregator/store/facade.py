@@ -108,6 +108,9 @@ class Store:
 
         def work(session: Session) -> list[entry_repo.SaveCounts]:
             counts = [self._save_entries(session, outcome, name, entries) for outcome, name, entries in items]
+            for outcome, _, _ in items:
+                if outcome.obsolete_tombstones:
+                    retention.drop_tombstones(session, outcome.source_id, outcome.obsolete_tombstones)
             source_repo.record_refreshes(
                 session,
                 [(outcome, c.new, c.updated) for (outcome, _, _), c in zip(items, counts, strict=True)],

@@ -1,4 +1,8 @@
-"""Pruning old entries, leaving tombstones so that a pruned entry never comes back as new.
+"""Pruning old entries, leaving tombstones so that a pruned entry does not come back as new.
+
+A tombstone lasts as long as the source's document carries its entry (the refresher reports the others,
+see :func:`drop_tombstones`): every refresh of a source reads its tombstones, and their number must not grow
+with the age of the installation.
 
 Each rule is two statements over whole sets (copy keys into ``tombstones``, delete the entries; their
 category links go with them by ``ON DELETE CASCADE``), never one statement per entry.
@@ -59,6 +63,18 @@ def prune(
                 session, select(EntryRow.id).where(EntryRow.id.in_(ids[start : start + 900])), now
             )
     return removed
+
+
+def drop_tombstones(session: Session, source_id: int, keys: Sequence[str]) -> None:
+    """Forget the tombstones of these keys: their entries have left the source's document, so there is
+    nothing left for the tombstones to keep out (an entry the feed would carry again comes back as new)."""
+    for start in range(0, len(keys), 900):
+        session.execute(
+            delete(TombstoneRow).where(
+                TombstoneRow.source_id == source_id, TombstoneRow.key.in_(keys[start : start + 900])
+            ),
+            execution_options={"synchronize_session": False},
+        )
 
 
 def prune_fetch_log(session: Session, before: datetime) -> int:

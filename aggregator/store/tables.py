@@ -188,7 +188,8 @@ class PublishedFeedRow(Base):
 
 
 class TombstoneRow(Base):
-    """An entry removed by retention: its key (and link) stay so that it never comes back as new."""
+    """An entry removed by retention: its key (and link) stay while its feed still carries it, so that it
+    does not come back as new."""
 
     __tablename__ = "tombstones"
 
