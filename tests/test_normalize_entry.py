@@ -370,6 +370,7 @@ def test_enclosures_other_than_the_image_are_kept() -> None:
             Enclosure("https://cdn.a.com/ep2.m4a", "", 0),  # no type: from the suffix; 0 is unknown
             Enclosure("https://a.com/notes.pdf", "application/octet-stream", 1204),
             Enclosure("https://a.com/show", None, None),  # nothing to say what it is
+            Enclosure("https://a.com/show.ogg", "audio/ogg (Vorbis)", None),  # not a type: by its suffix
             Enclosure("https://www.example.com/audio/ep2.mp3", "audio/mpeg", 1),  # the first one, again
             Enclosure("javascript:alert(1)", "audio/mpeg", 1),
             Enclosure("ftp://a.com/ep2.mp3", "audio/mpeg", 1),
@@ -385,6 +386,7 @@ def test_enclosures_other_than_the_image_are_kept() -> None:
         Enclosure("https://cdn.a.com/ep2.m4a", "audio/mp4", None),
         Enclosure("https://a.com/notes.pdf", "application/pdf", 1204),
         Enclosure("https://a.com/show", None, None),
+        Enclosure("https://a.com/show.ogg", "audio/ogg", None),
     )
 
 

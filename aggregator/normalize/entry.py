@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -77,6 +78,8 @@ _TYPE_ALIASES = {
     "audio/x-m4a": "audio/mp4",
 }
 _GENERIC_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"})
+# type "/" subtype, in RFC 6838's characters: anything else ("audio/mpeg3 (MP3)") is republished as no type.
+_MEDIA_TYPE_RE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
 _MAX_TYPE_CHARS = 100  # the image_type column
 # More than this many attachments on one entry is a broken feed (a gallery pasted as enclosures), not a
 # podcast: the first ones are kept.
@@ -197,7 +200,7 @@ def _pick_image(
     if url:
         return url, _image_type(url), None
     for enclosure in entry.enclosures:
-        declared = (enclosure.type or "").split(";", 1)[0].strip().lower()
+        declared = _media_type(enclosure.type)
         if declared.startswith("image/") or (declared in _GENERIC_TYPES and _image_type(enclosure.url)):
             url = _absolute_url(enclosure.url, base)
             if url:
@@ -216,9 +219,16 @@ def _pick_image(
 def _attachment_type(url: str, given: str | None) -> str | None:
     """The declared type when it names one, else a guess from the file extension, else None."""
     declared = _media_type(given)
-    if declared not in _GENERIC_TYPES and "/" in declared and len(declared) <= _MAX_TYPE_CHARS:
+    if (
+        declared not in _GENERIC_TYPES
+        and _MEDIA_TYPE_RE.fullmatch(declared)
+        and len(declared) <= _MAX_TYPE_CHARS
+    ):
         return declared
-    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    try:
+        name = urlsplit(url).path.rsplit("/", 1)[-1]
+    except ValueError:
+        return None
     if "." in name:
         suffix = name.rsplit(".", 1)[1].lower()
         return _ATTACHMENT_TYPES.get(suffix) or _IMAGE_TYPES.get(suffix)
