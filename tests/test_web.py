@@ -111,6 +111,10 @@ def test_unknown_feed_is_404_with_a_message(base: str) -> None:
         ),
         ("source=,", "source must name at least one"),
         ("language=中文", "language must be codes such as zh, en or zh-CN"),
+        ("filter=(AI)", "filter takes keywords separated by '|', not regular expressions (found '(')"),
+        ("filterout_title=%7C", "filterout_title must name at least one keyword"),
+        ("filter_case_sensitive=true", "matching here is always case-insensitive"),
+        ("filter_time=soon", "filter_time must be a whole number"),
     ],
 )
 def test_bad_parameters_are_400_with_the_reason(base: str, query: str, reason: str) -> None:
@@ -142,6 +146,18 @@ def test_ad_hoc_parameters(base: str) -> None:
     assert SEED_TITLE in chinese and english and not set(chinese) & set(english)
     assert sorted(chinese + english) == sorted(everything)
     assert titles("language=ZH,fr") == chinese
+
+    # RSSHub's parameters, as its users write them: keyword alternatives.
+    either = titles("filter=中关村|芯片")
+    assert (
+        either == [t for t in everything if t in titles("q=中关村") + titles("q=芯片")] and len(either) == 2
+    )
+    assert titles("filterout=中关村|芯片") == [t for t in everything if t not in either]
+    assert titles("filter_title=芯片&filter_case_sensitive=false") == [
+        "国产AI芯片加速落地：多家厂商发布新一代推理加速卡"
+    ]
+    assert titles("filter_description=中关村") == [SEED_TITLE]
+    assert titles("filter_time=31536000") == titles("since=365d")
 
 
 def test_paging_walks_history(base: str) -> None:

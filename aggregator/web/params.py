@@ -6,6 +6,13 @@ such as ``7d``), ``?source=`` (configured source names, comma-separated), ``?lan
 comma-separated), ``?page=`` (RFC 5005 paging, from 1). Anything else is refused with a reason, so that a
 typo does not silently return the unfiltered feed; an unknown source name too, so that it does not
 silently return an empty one.
+
+RSSHub's own filter parameters are understood too, so that its users' URLs work here: ``filter``,
+``filter_title``, ``filter_description``, ``filter_author`` and their ``filterout`` counterparts, with
+``|`` between alternatives, and ``filter_time`` (seconds). RSSHub takes regular expressions there; these
+take the ``|``-separated keywords that nearly every such URL holds, and refuse other regex syntax with a 400:
+a pattern from the open internet run by Python's backtracking engine over every entry could stall the
+server. Matching is case-insensitive, as the ``keyword`` filter's (``filter_case_sensitive=false``).
 """
 
 from __future__ import annotations
@@ -19,7 +26,19 @@ from datetime import UTC, datetime
 from aggregator.filters import All, Category, Filter, Keyword, Language, MaxAge, Not, Source
 from aggregator.units import parse_duration
 
-ALLOWED = ("limit", "category", "q", "exclude", "since", "source", "language", "page")
+# RSSHub's parameter -> the entry fields it looks at ("description" is the summary and the content).
+RSSHUB_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "": ("title", "summary", "content"),
+    "_title": ("title",),
+    "_description": ("summary", "content"),
+    "_author": ("author",),
+}
+RSSHUB_FILTERS = tuple(f"{kind}{suffix}" for kind in ("filter", "filterout") for suffix in RSSHUB_FIELDS)
+ALLOWED = (
+    "limit", "category", "q", "exclude", "since", "source", "language", "page",
+    *RSSHUB_FILTERS, "filter_time", "filter_case_sensitive",
+)  # fmt: skip
+_REGEX_SYNTAX = frozenset("*+?()[]{}^$")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 MAX_TEXT = 200
 MAX_PAGE = 1000
@@ -102,6 +121,48 @@ def _languages(value: str) -> tuple[str, ...]:
     return tuple(code.lower().replace("_", "-") for code in codes)
 
 
+def _alternatives(name: str, value: str) -> tuple[str, ...]:
+    """RSSHub's ``a|b|c``: keywords, any of which matches. ``\\x`` is a literal x and ``.`` a literal dot
+    (``Node.js``); other regular-expression syntax is refused."""
+    text = _text(name, value)
+    terms: list[str] = [""]
+    escaped = False
+    for char in text:
+        if escaped:
+            terms[-1] += char
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "|":
+            terms.append("")
+        elif char in _REGEX_SYNTAX:
+            raise BadParameterError(
+                f"{name} takes keywords separated by '|', not regular expressions (found {char!r}); "
+                "a configured feed's filter can use 'regex'"
+            )
+        else:
+            terms[-1] += char
+    terms = list(dict.fromkeys(term.strip() for term in terms if term.strip()))
+    if not terms:
+        raise BadParameterError(f"{name} must name at least one keyword, got {value!r}")
+    return tuple(terms)
+
+
+def _rsshub_filters(single: Mapping[str, str]) -> list[Filter]:
+    parts: list[Filter] = []
+    for name in RSSHUB_FILTERS:
+        if name in single:
+            kind, _, suffix = name.partition("_")
+            match = Keyword(_alternatives(name, single[name]), RSSHUB_FIELDS[f"_{suffix}" if suffix else ""])
+            parts.append(match if kind == "filter" else Not(match))
+    if "filter_time" in single:
+        parts.append(MaxAge(float(_int("filter_time", single["filter_time"], 1, 100 * 365 * 86400))))
+    sensitive = single.get("filter_case_sensitive", "false").strip().lower()
+    if sensitive not in ("false", "0"):
+        raise BadParameterError("filter_case_sensitive: matching here is always case-insensitive; use false")
+    return parts
+
+
 def parse_params(
     params: Mapping[str, list[str]], *, max_limit: int, now: datetime, sources: Collection[str]
 ) -> FeedParams:
@@ -132,6 +193,7 @@ def parse_params(
         parts.append(Source(_sources(single["source"], sources)))
     if "language" in single:
         parts.append(Language(_languages(single["language"])))
+    parts.extend(_rsshub_filters(single))
     extra = None if not parts else parts[0] if len(parts) == 1 else All(tuple(parts))
     query = {k: v.strip() for k, v in single.items() if k != "page"}
     return FeedParams(limit=limit, page=page, extra=extra, query=query)
