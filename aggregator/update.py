@@ -391,7 +391,8 @@ class Refresher:
                 known, buried = await self._known.submit(state.id)
                 job = replace(fetched.job, known=known, buried=buried, now=started)
                 processed = await self._process(job, pool)
-                left_feed = tuple(sorted(buried - processed.buried_seen))
+                if processed.seen:  # an empty document is a glitch more often than a feed's end
+                    left_feed = tuple(sorted(buried - processed.buried_seen))
             new = sum(1 for e in processed.entries if e.key not in known) if processed else 0
             interval, stale = await self._assess(state, source, started, interval, processed, new, len(known))
             ttl = processed.ttl_seconds if processed and processed.ttl_seconds else state.feed_ttl_seconds

@@ -97,6 +97,10 @@ def test_a_tombstone_goes_when_the_feed_no_longer_carries_its_entry(harness: Har
         with app.store.engine.connect() as connection:
             return sorted(connection.scalars(select(TombstoneRow.key)))
 
+    feed_with(tmp_path, 0)  # a feed that answers without items (a glitch, most often): nothing is forgotten
+    harness.refresh()
+    assert tombstones() == ["g:e2", "g:e3", "g:e4"]
+
     feed_with(tmp_path, 3)  # e3 and e4 have left the feed; e2 is still in it
     result = harness.refresh()["local"]
     assert (result.new, result.unchanged) == (0, 3)  # e2 stays out
