@@ -135,6 +135,21 @@ def test_other_bad_front_matter(text: str, message: str) -> None:
     assert str(info.value) == message
 
 
+@pytest.mark.parametrize(
+    ("front", "categories"),
+    [
+        ("categories: AI, 芯片", ("AI", "芯片")),
+        ("categories: 新闻，科技、开源；云计算", ("新闻", "科技", "开源", "云计算")),
+        ("tags: 'a;b, '", ("a", "b")),
+        ("categories: [Mergers, Acquisitions]", ("Mergers", "Acquisitions")),
+        ("categories: ['Mergers, Acquisitions']", ("Mergers, Acquisitions",)),  # a list item is one name
+    ],
+)
+def test_one_string_of_several_names_is_split(front: str, categories: tuple[str, ...]) -> None:
+    """Hand-written front matter packs names into one string; a list keeps each item whole."""
+    assert parse_article(f"---\ntitle: t\n{front}\n---\n", "x.md").categories == categories
+
+
 def test_scalars_are_strings_and_empty_body_has_no_content() -> None:
     entry = parse_article("---\ntitle: 2024\ntags: [1, true, AI]\nguid: 7\n---\n\n", "n.md")
     assert entry.title == "2024"

@@ -42,6 +42,7 @@ _SUMMARY_KEYS = ("summary", "description")
 _LANGUAGE_KEYS = ("lang", "language")
 _FENCE = re.compile(r"---[ \t]*")
 _END_FENCE = re.compile(r"(?:---|\.\.\.)[ \t]*")
+_LABEL_SEPARATORS = re.compile(r"[,，、;；]")
 _MARKDOWN = MarkdownIt("commonmark", {"html": True, "linkify": False}).enable(["table", "strikethrough"])
 
 
@@ -100,7 +101,8 @@ def _labels(front: Mapping[str, object], key: str, name: str) -> list[str]:
     label = _scalar(value)
     if label is None:
         raise ParseError(f"{name}: '{key}' must be a list or a single name")
-    return [label]
+    # One string may pack several names, as people type them: "AI, 芯片", "新闻，科技", "云计算、开源".
+    return [part for piece in _LABEL_SEPARATORS.split(label) if (part := piece.strip())]
 
 
 def is_draft(front: Mapping[str, object]) -> bool:
