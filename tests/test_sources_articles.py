@@ -150,6 +150,23 @@ def test_one_string_of_several_names_is_split(front: str, categories: tuple[str,
     assert parse_article(f"---\ntitle: t\n{front}\n---\n", "x.md").categories == categories
 
 
+@pytest.mark.parametrize(
+    ("front", "author", "updated"),
+    [
+        ("author: [张三, 李四]", "张三, 李四", None),
+        ("authors: [{name: A}, B, A]", "A, B", None),  # Hugo's key; names once each
+        ("author: {name: 张三, twitter: zs}", "张三", None),  # Jekyll's mapping
+        ("author: []\nlastmod: 2024-03-06", None, "2024-03-06"),  # Hugo's updated date
+        ("last_modified_at: 2024-03-06 10:00", None, "2024-03-06 10:00"),  # Jekyll's
+    ],
+)
+def test_authors_and_updated_dates_as_static_site_generators_write_them(
+    front: str, author: str | None, updated: str | None
+) -> None:
+    entry = parse_article(f"---\ntitle: t\n{front}\n---\n", "x.md")
+    assert (entry.author, entry.updated_raw) == (author, updated)
+
+
 def test_scalars_are_strings_and_empty_body_has_no_content() -> None:
     entry = parse_article("---\ntitle: 2024\ntags: [1, true, AI]\nguid: 7\n---\n\n", "n.md")
     assert entry.title == "2024"

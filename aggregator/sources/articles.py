@@ -40,6 +40,8 @@ _LINK_KEYS = ("link", "url", "permalink")
 _ID_KEYS = ("id", "guid")
 _SUMMARY_KEYS = ("summary", "description")
 _LANGUAGE_KEYS = ("lang", "language")
+_AUTHOR_KEYS = ("author", "authors")  # Hexo and Jekyll say author, Hugo authors
+_UPDATED_KEYS = ("updated", "lastmod", "last_modified_at", "modified")  # Hexo, Hugo, Jekyll, Pelican
 _FENCE = re.compile(r"---[ \t]*")
 _END_FENCE = re.compile(r"(?:---|\.\.\.)[ \t]*")
 _LABEL_SEPARATORS = re.compile(r"[,，、;；]")
@@ -86,6 +88,24 @@ def _scalar(value: object) -> str | None:
         return value.isoformat()
     text = str(value).strip()
     return text or None
+
+
+def _author(front: Mapping[str, object]) -> str | None:
+    """One name, several (``[张三, 李四]``: joined), or Jekyll's mapping (``{name: 张三, twitter: ...}``)."""
+    for key in _AUTHOR_KEYS:
+        value = front.get(key)
+        if isinstance(value, dict):
+            value = value.get("name")
+        if isinstance(value, list):
+            names = [
+                name
+                for item in value
+                if (name := _scalar(item.get("name") if isinstance(item, dict) else item))
+            ]
+            value = ", ".join(dict.fromkeys(names)) or None
+        if (name := _scalar(value)) is not None:
+            return name
+    return None
 
 
 def _first(front: Mapping[str, object], keys: tuple[str, ...]) -> str | None:
@@ -135,9 +155,9 @@ def entry_from_parts(
         title_is_html=False,
         summary_html=text_to_html(summary) if summary else None,
         content_html=render_markdown(body),
-        author=_scalar(front.get("author")),
+        author=_author(front),
         published_raw=_scalar(front.get("date")),
-        updated_raw=_scalar(front.get("updated")),
+        updated_raw=_first(front, _UPDATED_KEYS),
         categories=tuple(dict.fromkeys(categories)),
         thumbnails=tuple(dict.fromkeys(images)),
         image=images[0] if images else None,
