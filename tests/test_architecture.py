@@ -37,6 +37,7 @@ LAYERS: dict[str, int] = {
     "aggregator.publish": 5,
     "aggregator.metrics": 5,
     "aggregator.opml_import": 5,
+    "aggregator.preview": 6,
     "aggregator.retention": 5,
     "aggregator.web": 6,
     "aggregator.daemon": 7,

@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 from aggregator import __version__
-from tests.conftest import REPO_DIR
+from tests.conftest import DATA_DIR, REPO_DIR
+from tests.support.feedserver import FeedServer
 
 EXAMPLE = REPO_DIR / "config" / "aggregator.yaml"
 
@@ -42,7 +43,16 @@ def test_help_lists_every_command_and_fetch_loads_only_its_own() -> None:
     assert result.returncode == 0, result.stderr
     listed = {line.split()[0] for line in result.stdout.split("Commands:")[1].splitlines() if line.strip()}
     defined = set()
-    for module in ("config_cmds", "db_cmds", "source_cmds", "fetch_cmds", "publish_cmds", "daemon_cmds"):
+    modules = (
+        "config_cmds",
+        "db_cmds",
+        "source_cmds",
+        "fetch_cmds",
+        "preview_cmds",
+        "publish_cmds",
+        "daemon_cmds",
+    )
+    for module in modules:
         code = f"import aggregator.cli.{module} as m; print(' '.join(c.name for c in m.COMMANDS))"
         names = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
         defined |= set(names.stdout.split())
@@ -228,3 +238,49 @@ def test_run_once_applies_retention_as_the_daemon_does(tmp_path: Path) -> None:
     assert "retention: pruned 0 entries, 1 rows of the fetch log" in second.stderr
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT count(*) FROM fetch_log").fetchone() == (0,)
+
+
+def test_preview_reads_a_source_without_storing_it(tmp_path: Path, feed_server: FeedServer) -> None:
+    """What `fetch` would store for a URL, shown before it is configured: nothing is written."""
+    feed_server.route("/podcast.xml", (DATA_DIR / "rss_podcast_enclosures.xml").read_bytes())
+    config = tmp_path / "aggregator.yaml"
+    config.write_text(f"database: sqlite:///{tmp_path}/db.sqlite\n", encoding="utf-8")
+    url = feed_server.url("/podcast.xml")
+    result = run("--config", str(config), "preview", url, "--json")
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert (shown["http_status"], shown["format"], shown["title"]) == (
+        200,
+        "rss20",
+        "科技早知道 Tech Podcast",
+    )
+    episode = shown["entries"][0]
+    assert episode["published"] == "2024-03-20T02:00:00Z"
+    assert episode["enclosures"] == [
+        {"url": "https://podcast.example.cn/audio/ep2.mp3", "type": "audio/mpeg", "length": 38749539}
+    ]
+    assert not (tmp_path / "db.sqlite").exists()
+
+    table = run("--config", str(config), "preview", url, "--limit", "1")
+    assert table.returncode == 0, table.stderr
+    assert f"{url}: HTTP 200" in table.stdout and "2 entries" in table.stdout
+    assert "第2期：芯片与大模型" in table.stdout and "Episode 1" not in table.stdout
+    assert "and 1 more (--limit)" in table.stdout
+
+    feed_server.route("/gone.xml", "", status=404)
+    missing = run("--config", str(config), "preview", feed_server.url("/gone.xml"))
+    assert missing.returncode == 1
+    assert f"error: {feed_server.url('/gone.xml')}: HTTP 404" in missing.stderr
+
+
+def test_preview_of_a_file_in_a_zone_without_a_configuration(tmp_path: Path) -> None:
+    feed = REPO_DIR / "config" / "samples" / "feeds" / "tech-portal-cn.xml"
+    absent = str(tmp_path / "none.yaml")
+    utc = json.loads(run("--config", absent, "preview", str(feed), "--json").stdout)
+    beijing = json.loads(
+        run("--config", absent, "preview", str(feed), "--json", "--timezone", "Asia/Shanghai").stdout
+    )
+    assert utc["entries"][0]["published"] == "2024-03-20T14:05:00Z"  # its naive 14:05 read as UTC
+    assert beijing["entries"][0]["published"] == "2024-03-20T06:05:00Z"
+    bad = run("--config", absent, "preview", str(tmp_path / "nope.xml"))
+    assert bad.returncode == 2 and "no such file or folder" in bad.stderr

@@ -41,6 +41,10 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "fetch": ("fetch_cmds", "Fetch all (or the named) enabled sources once and store their entries."),
     "entries": ("fetch_cmds", "List stored entries, newest first."),
+    "preview": (
+        "preview_cmds",
+        "Read a feed URL, file or folder once, as a source would be, and print its entries (stores nothing).",
+    ),
     "publish": (
         "publish_cmds",
         "Render all (or the NAMES) published feeds once into output_dir and print what changed.",

@@ -7,6 +7,7 @@ import difflib
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from rich.table import Table
 from aggregator.app import App
 from aggregator.cli.common import EXIT_OK, EXIT_SOME_FAILED, CliState, console, pass_state
 from aggregator.filters.match import canonical_category
-from aggregator.models import FetchStatus, SourceResult, StoredEntry
+from aggregator.models import FetchStatus, NormalizedEntry, SourceResult, StoredEntry
 from aggregator.normalize import build_alias_map
 from aggregator.update import Refresher
 
@@ -149,10 +150,9 @@ def rfc3339(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def entry_json(entry: StoredEntry) -> dict[str, Any]:
+def entry_fields(entry: StoredEntry | NormalizedEntry) -> dict[str, Any]:
+    """What `entries --json` and `preview --json` both show of an entry."""
     return {
-        "id": entry.uid,
-        "source": entry.source_name,
         "title": entry.title,
         "link": entry.link,
         "author": entry.author,
@@ -162,7 +162,16 @@ def entry_json(entry: StoredEntry) -> dict[str, Any]:
         "summary": entry.summary,
         "content": entry.content_html,
         "image": entry.image,
+        "enclosures": [asdict(enclosure) for enclosure in entry.enclosures],
         "language": entry.language,
+    }
+
+
+def entry_json(entry: StoredEntry) -> dict[str, Any]:
+    return {
+        "id": entry.uid,
+        "source": entry.source_name,
+        **entry_fields(entry),
         "first_seen": rfc3339(entry.first_seen),
     }
 

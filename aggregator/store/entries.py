@@ -10,7 +10,7 @@ rows into objects) cost more than SQLite's.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -223,7 +223,7 @@ def _columns(entry: NormalizedEntry) -> dict[str, Any]:
         "language": entry.language,
         "content_hash": entry.content_hash,
         "raw_hash": entry.raw_hash,
-        "enclosures": [{"url": e.url, "type": e.type, "length": e.length} for e in entry.enclosures] or None,
+        "enclosures": [asdict(enclosure) for enclosure in entry.enclosures] or None,
     }
 
 
