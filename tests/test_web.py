@@ -60,6 +60,11 @@ def test_feed_headers_and_conditional_get(base: str, site: Site) -> None:
     not_modified = get(base + "feeds/news.rss", **{"If-Modified-Since": last_modified})
     assert not_modified.status_code == 304 and not_modified.content == b""
     assert get(base + "feeds/news.rss", **{"If-None-Match": '"other"'}).status_code == 200
+    # Public: a reader running in a browser may fetch it from its page's script.
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert (
+        get(base + "feeds/news.rss", **{"If-None-Match": etag}).headers["access-control-allow-origin"] == "*"
+    )
 
     assert get(base + "feeds/news.atom").headers["content-type"] == "application/atom+xml; charset=utf-8"
     assert get(base + "feeds/news.json").headers["content-type"] == "application/feed+json; charset=utf-8"
@@ -190,6 +195,20 @@ def test_index_page_and_opml(base: str) -> None:
     assert opml.headers["content-type"].startswith("text/x-opml")
     assert b"feeds/news.atom" in opml.content
     assert get(base + "feeds/index.opml").content == opml.content
+    assert opml.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-origin" not in page.headers  # the index page is for people
+
+
+def test_allow_origin_can_be_set_or_turned_off(tmp_path: Path, sqlite_url: str) -> None:
+    site = Site(tmp_path, sqlite_url)
+    try:
+        for setting, expected in (("https://reader.example", "https://reader.example"), ("null", None)):
+            site.app.close()
+            site.app = site.configure(CONFIG + f"  allow_origin: {setting}\n")
+            with running(create_app(site.app.config, site.app.store, clock=site.app.clock)) as base:
+                assert get(base + "feeds/news.rss").headers.get("access-control-allow-origin") == expected
+    finally:
+        site.app.close()
 
 
 def test_websub_hub_links_and_pings_only_on_change(

@@ -196,6 +196,11 @@ class ServerSettings(StrictModel):
         None, description="Public URL of the server, used in self links; default http://host:port/."
     )
     max_limit: int = Field(500, ge=1, description="Largest ?limit= accepted on published feeds.")
+    allow_origin: str | None = Field(
+        "*",
+        description="Access-Control-Allow-Origin of feeds and OPML, for readers running in a browser "
+        "(null: none).",
+    )
 
 
 class WebSubSettings(StrictModel):

@@ -55,6 +55,9 @@ def create_app(
     service = FeedService(config, store, clock=clock)
     max_age = cache_max_age(config)
     source_names = frozenset(source.name for source in config.sources)
+    # Feeds are public: web readers and widgets that fetch them from a page's script need this header (RSSHub
+    # sends it too). Simple GETs only; the browser's own cache revalidates with the ETag.
+    cors = {"Access-Control-Allow-Origin": config.server.allow_origin} if config.server.allow_origin else {}
 
     async def feed(request: Request) -> Response:
         filename: str = request.path_params["filename"]
@@ -74,7 +77,7 @@ def create_app(
         except BadParameterError as e:
             return PlainTextResponse(f"bad request: {e}\n", 400)
         rep = await asyncio.to_thread(service.representation, published, fmt, params)
-        headers = {}
+        headers = dict(cors)
         if config.websub.hub:
             self_url = feed_url(config.public_base_url, published.name, fmt, params.query or None)
             headers["Link"] = f'<{config.websub.hub}>; rel="hub", <{self_url}>; rel="self"'
@@ -88,7 +91,7 @@ def create_app(
 
     async def opml(request: Request) -> Response:
         body = render_opml("Published feeds", opml_outlines(config))
-        return respond(request, Representation(body, OPML_TYPE, EPOCH), max_age=max_age)
+        return respond(request, Representation(body, OPML_TYPE, EPOCH), max_age=max_age, extra_headers=cors)
 
     routes: list[BaseRoute] = [
         Route("/", index, methods=["GET", "HEAD"]),
