@@ -304,7 +304,8 @@ def test_a_token_from_the_environment_is_not_published(
     private: bool | None,
 ) -> None:
     """A URL that takes a value from the environment makes its source private by default: its entries are
-    published without the source's URL, which holds the token (`private: false` publishes it)."""
+    published without the source's URL, which holds the token (`private: false` publishes it). The query
+    parameter here has no name that says secret (those are left out of any published URL)."""
     monkeypatch.setenv("FEED_TOKEN", "s3cr3t-t0ken")
     feed_server.route("/feed.xml", rss(item("a", "First")))
     setting = "" if private is None else f"private: {str(private).lower()}"
@@ -313,14 +314,14 @@ def test_a_token_from_the_environment_is_not_published(
         output_dir: feeds
         sources:
           - name: members
-            url: "{feed_server.url("/feed.xml")}?token=${{FEED_TOKEN}}"
+            url: "{feed_server.url("/feed.xml")}?member=${{FEED_TOKEN}}"
             {setting}
         publish:
           - {{name: all, title: Everything}}
         """
     )
     assert harness.refresh()["members"].new == 1
-    assert feed_server.requests_for("/feed.xml")[-1].path == "/feed.xml?token=s3cr3t-t0ken"
+    assert feed_server.requests_for("/feed.xml")[-1].path == "/feed.xml?member=s3cr3t-t0ken"
     assert harness.app is not None
     Publisher(harness.app.config, harness.app.store, clock=harness.app.clock).publish()
     published = {p.name: p.read_bytes() for p in (tmp_path / "feeds").iterdir()}

@@ -189,13 +189,29 @@ def _uri(value: str | None) -> str | None:
     return web_uri(value) if value is not None and is_web_url(value) else value
 
 
+# Query parameters that carry a subscriber's secret in private feed URLs (Feedbin, Inoreader, GitHub,
+# Patreon, Substack, RSSHub's own `key`...): compared case-insensitively, with "-" as "_".
+_SECRET_PARAMETERS = frozenset(
+    {
+        "token", "access_token", "auth", "auth_token", "authtoken", "key", "apikey", "api_key", "secret",
+        "password", "passwd", "pass", "sig", "signature", "private_token", "session", "sessionid",
+    }
+)  # fmt: skip
+
+
 def _without_credentials(url: str) -> str:
     """A source's URL as published: a user name and password in it (``https://user:pw@host/feed``, how a
-    private feed is configured) are the operator's secret, not part of the feed's address."""
+    private feed is configured), and query parameters named as secrets (``?token=...``), are the operator's
+    secret, not part of the feed's address."""
     parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    if "@" in parts.netloc:
+        parts = parts._replace(netloc=parts.netloc.rpartition("@")[2])
+    if parts.query:
+        pairs = [pair for pair in parts.query.split("&") if pair]
+        kept = [p for p in pairs if p.partition("=")[0].lower().replace("-", "_") not in _SECRET_PARAMETERS]
+        if len(kept) != len(pairs):
+            parts = parts._replace(query="&".join(kept))
+    return urlunsplit(parts)
 
 
 def _with_uris(doc: FeedDocument) -> FeedDocument:
