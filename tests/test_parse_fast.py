@@ -508,3 +508,10 @@ def test_resolve_url_is_urljoin() -> None:
         except ValueError:
             expected = url.strip()
         assert resolve_url(url, base) == expected, (base, url)
+
+
+def test_every_author_is_credited_once_by_both_paths() -> None:
+    """feedparser's own `author` is the last one met: a co-written article went to its second author."""
+    fast, slow = both_paths((DATA_DIR / "atom_two_authors.xml").read_bytes())
+    assert fast is not None and isinstance(slow, ParsedFeed)
+    assert [e.author for e in fast.entries] == [e.author for e in slow.entries] == ["Jane Doe, 张伟"]

@@ -143,6 +143,14 @@ def _categories(entry: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def _author(entry: Mapping[str, Any]) -> str | None:
+    """Every author's name, in document order, once each ("Jane, John").
+
+    feedparser's own ``author`` is the last one met (the second of two Atom authors, the last dc:creator),
+    which credited co-written articles to their second author alone.
+    """
+    names = _dedupe(_text(_get(person, "name")) for person in _dicts(_get(entry, "authors")))
+    if names:
+        return ", ".join(names)
     return _text(_get(_get(entry, "author_detail"), "name")) or _text(_get(entry, "author"))
 
 
