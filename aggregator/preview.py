@@ -15,13 +15,10 @@ from pathlib import Path
 
 from aggregator.config import Config, SourceConfig
 from aggregator.errors import ParseError
-from aggregator.models import SourceKind
-from aggregator.normalize import build_alias_map
 from aggregator.processing import Processed, ProcessJob, process_document
-from aggregator.sources.files import read_article_folder, read_feed_file
 from aggregator.sources.http import HttpFetcher
 from aggregator.store.sources import source_kind
-from aggregator.update import http_options, source_rules
+from aggregator.update import http_options, read_local, source_rules
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +32,7 @@ class Preview:
 
 async def preview_source(config: Config, source: SourceConfig, now: datetime) -> Preview:
     """Fetch and process ``source`` as a refresh would; FetchError or ParseError when it cannot be read."""
-    aliases = build_alias_map({name: c.aliases for name, c in config.categories.items()})
-    rules = source_rules(config, source, aliases)
+    rules = source_rules(config, source)
     if source.url is not None:
         fetcher = HttpFetcher(concurrency=1, per_host=1)
         try:
@@ -53,13 +49,7 @@ async def preview_source(config: Config, source: SourceConfig, now: datetime) ->
         return Preview(url, doc.status, len(doc.body), doc.permanent_url, processed)
     assert source.path is not None
     path = Path(source.path)
-    if source_kind(source) is SourceKind.FOLDER:
-        _, feed = await asyncio.to_thread(read_article_folder, path, None)
-        job = ProcessJob(rules=rules, now=now, feed=feed)
-        size = 0
-    else:
-        _, body = await asyncio.to_thread(read_feed_file, path, None)
-        job = ProcessJob(rules=rules, now=now, body=body)
-        size = len(body or b"")
-    processed = await asyncio.to_thread(process_document, job)
+    _, local_job, size = await read_local(source_kind(source), path, rules, now, None)
+    assert local_job is not None, "read without a validator, a local source is always read"
+    processed = await asyncio.to_thread(process_document, local_job)
     return Preview(str(path), None, size, None, processed)

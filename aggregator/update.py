@@ -52,7 +52,7 @@ from aggregator.models import (
     SourceResult,
     SourceState,
 )
-from aggregator.normalize import NormalizeSettings, build_alias_map
+from aggregator.normalize import NormalizeSettings
 from aggregator.processing import Processed, ProcessJob, SourceRules, process_document
 from aggregator.schedule import SchedulePolicy, next_check_after_error, next_check_after_success
 from aggregator.sources.files import read_article_folder, read_feed_file
@@ -120,18 +120,33 @@ def schedule_policy(config: Config) -> SchedulePolicy:
     )
 
 
-def source_rules(config: Config, source: SourceConfig, aliases: dict[str, str]) -> SourceRules:
+def source_rules(config: Config, source: SourceConfig) -> SourceRules:
     settings = NormalizeSettings(
         source_name=source.name,
         timezone=source.timezone or config.defaults.timezone,
         categories=tuple(source.categories),
-        aliases=aliases,
+        aliases=config.category_aliases,
         language=source.language,
         max_future_seconds=config.defaults.max_future.total_seconds(),
     )
     return SourceRules(
         settings=settings, include=source.include, exclude=source.exclude, encoding=source.encoding
     )
+
+
+async def read_local(
+    kind: SourceKind, path: Path, rules: SourceRules, now: datetime, validator: str | None
+) -> tuple[str, ProcessJob | None, int]:
+    """(new validator, job or None when unchanged since ``validator``, bytes read) of a file or folder."""
+    if kind is SourceKind.FOLDER:
+        stamp, feed = await asyncio.to_thread(read_article_folder, path, validator)
+        return stamp, ProcessJob(rules=rules, now=now, feed=feed) if feed is not None else None, 0
+    stamp, body = await asyncio.to_thread(read_feed_file, path, validator)
+    if body is None:
+        return stamp, None, 0
+    # No document URL: a file:// base would turn relative links into local paths; the entry's and the feed's
+    # own links are the right bases for a feed saved from a website.
+    return stamp, ProcessJob(rules=rules, now=now, body=body), len(body)
 
 
 def http_options(config: Config, source: SourceConfig) -> HttpOptions:
@@ -182,7 +197,6 @@ class Refresher:
         self._owns_fetcher = fetcher is None
         self._process_pool = process_pool
         self._jitter = jitter
-        self._aliases = build_alias_map({name: c.aliases for name, c in config.categories.items()})
         # Per source: (its configuration, its rules, their fingerprint), made once per configuration object.
         self._rules: dict[str, tuple[SourceConfig, SourceRules, str]] = {}
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aggregator-db")
@@ -501,7 +515,7 @@ class Refresher:
     def _rules_of(self, source: SourceConfig) -> tuple[SourceRules, str]:
         cached = self._rules.get(source.name)
         if cached is None or cached[0] is not source:
-            rules = source_rules(self.config, source, self._aliases)
+            rules = source_rules(self.config, source)
             cached = self._rules[source.name] = (source, rules, rules.fingerprint())
         return cached[1], cached[2]
 
@@ -547,19 +561,9 @@ class Refresher:
                 rules_fingerprint=fingerprint,
                 rules_changed=reread,
             )
-        path = Path(state.location)
-        if state.kind is SourceKind.FOLDER:
-            validator, feed = await asyncio.to_thread(read_article_folder, path, validator)
-            job = ProcessJob(rules=rules, now=self.clock(), feed=feed) if feed is not None else None
-            size = 0
-        else:
-            validator, body = await asyncio.to_thread(read_feed_file, path, validator)
-            job = None
-            if body is not None:
-                # No document URL: a file:// base would turn relative links into local paths; the entry's
-                # and the feed's own links are the right bases for a feed saved from a website.
-                job = ProcessJob(rules=rules, now=self.clock(), body=body)
-            size = len(body or b"")
+        validator, job, size = await read_local(
+            state.kind, Path(state.location), rules, self.clock(), validator
+        )
         return _Fetched(
             job=job,
             http_status=None,

@@ -19,7 +19,6 @@ from aggregator.app import App
 from aggregator.cli.common import EXIT_OK, EXIT_SOME_FAILED, CliState, console, pass_state
 from aggregator.filters.match import canonical_category
 from aggregator.models import FetchStatus, NormalizedEntry, SourceResult, StoredEntry
-from aggregator.normalize import build_alias_map
 from aggregator.update import Refresher
 
 
@@ -190,7 +189,7 @@ def entries(state: CliState, names: tuple[str, ...], category: str | None, limit
     try:
         check_source_names(app, names)
         if category is not None:
-            aliases = build_alias_map({n: c.aliases for n, c in app.config.categories.items()})
+            aliases = app.config.category_aliases
             category = canonical_category(category, aliases)
         found = app.store.newest_entries(sources=list(names) or None, category=category, limit=limit)
     finally:

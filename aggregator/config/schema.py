@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import functools
 import re
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -30,6 +31,7 @@ from pydantic import (
 )
 
 from aggregator.filters import Filter, KnownNames, filter_json_schema, parse_filter
+from aggregator.normalize.categories import build_alias_map
 from aggregator.units import format_duration, format_size, parse_duration, parse_size
 
 # ------------------------------------------------------------------------------------------ field types
@@ -319,6 +321,12 @@ class Config(StrictModel):
 
     def source(self, name: str) -> SourceConfig:
         return self._sources_by_name[name]
+
+    @functools.cached_property
+    def category_aliases(self) -> Mapping[str, str]:
+        """Folded category name or alias -> canonical name: what normalizing, filtering and publishing map
+        categories through (one map per configuration, built once)."""
+        return build_alias_map({name: c.aliases for name, c in self.categories.items()})
 
     @functools.cached_property
     def _sources_by_name(self) -> dict[str, SourceConfig]:

@@ -15,7 +15,6 @@ from datetime import datetime
 from pathlib import Path
 
 from aggregator.config import Config, PublishConfig
-from aggregator.normalize import build_alias_map
 from aggregator.publish.build import build_document, feed_url, select_page, signature
 from aggregator.publish.document import FILE_SUFFIXES, RENDERERS, FeedDocument, feed_updated
 from aggregator.publish.files import write_if_changed
@@ -72,7 +71,7 @@ class Publisher:
         self.config = config
         self.store = store
         self.clock = clock
-        self.aliases = build_alias_map({name: c.aliases for name, c in config.categories.items()})
+        self.aliases = config.category_aliases
 
     @property
     def output_dir(self) -> Path:

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aggregator.config import Config, PublishConfig
-from aggregator.normalize import build_alias_map
 from aggregator.publish import MEDIA_TYPES, RENDERERS
 from aggregator.publish.build import build_document, select_page
 from aggregator.publish.document import FILE_SUFFIXES
@@ -61,7 +60,7 @@ class FeedService:
         self.store = store
         self.clock = clock
         self.files = FileCache()
-        self.aliases = build_alias_map({name: c.aliases for name, c in config.categories.items()})
+        self.aliases = config.category_aliases
         self.feeds = {feed.name: feed for feed in config.publish}
 
     def find(self, name: str, fmt: str) -> PublishConfig | None:
