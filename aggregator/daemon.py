@@ -46,6 +46,7 @@ from aggregator.publish.publisher import Publisher, PublishResult
 from aggregator.publish.websub import ping_hub
 from aggregator.retention import apply_retention
 from aggregator.store import Store
+from aggregator.streak import FailureStreak
 from aggregator.update import Refresher
 from aggregator.web import create_app
 from aggregator.web.ops import CountRequests, Readiness, ops_routes
@@ -106,6 +107,8 @@ class Daemon:
         self._reload_lock = asyncio.Lock()
         self._publish_lock = asyncio.Lock()
         self._last_cycle_end: float | None = None
+        # Every tick fails the same way while the database is down: logged once per streak, not per tick.
+        self._cycle_failures = FailureStreak("refresh cycle", log)
         self._config_stamp = self._stamp()
         self.runtime = self._build(loaded)
         self._app = _SwappableApp(self.runtime.web)
@@ -117,6 +120,7 @@ class Daemon:
         readiness = Readiness(
             scheduler_running=lambda: bool(self.scheduler.running) and not self._stopping,
             seconds_since_refresh=self._seconds_since_refresh,
+            refresh_failing=self._cycle_failures.describe,
             max_refresh_age_seconds=max(
                 60.0, config.scheduler.tick.total_seconds() * 3 + config.defaults.timeout.total_seconds()
             ),
@@ -249,9 +253,14 @@ class Daemon:
         try:
             results = await runtime.refresher.refresh(due_only=True)
         except AggregatorError as e:
-            log.error("refresh cycle failed: %s", e)
-        except Exception:
-            log.exception("refresh cycle failed (a bug: please report it)")
+            self._cycle_failures.failed(str(e))
+            self.metrics.refresh_cycles.labels(result="failed").inc()
+        except Exception as e:
+            self._cycle_failures.failed(f"{type(e).__name__}: {e} (a bug: please report it)", bug=True)
+            self.metrics.refresh_cycles.labels(result="failed").inc()
+        else:
+            self._cycle_failures.succeeded()
+            self.metrics.refresh_cycles.labels(result="ok").inc()
         finally:
             self._last_cycle_end = time.monotonic()
             self.metrics.last_refresh.set(time.time())

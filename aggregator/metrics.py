@@ -47,6 +47,13 @@ class Metrics:
             "When the last refresh cycle ended.",
             registry=r,
         )
+        self.refresh_cycles = Counter(
+            "aggregator_refresh_cycles",
+            "Refresh cycles (ticks refreshing the due sources), by result: ok, or failed as a whole "
+            "(the database unreachable, say; one source failing is not a failed cycle).",
+            ["result"],
+            registry=r,
+        )
         self.publish_seconds = Histogram(
             "aggregator_publish_duration_seconds",
             "Time to select, render and write all published feeds.",

@@ -25,7 +25,7 @@ SHARED_DIR = REPO_DIR.parent / "shared"
 CORPUS_DIR = SHARED_DIR / "corpora" / "realworld"
 
 
-def _postgres_schema_url(base_url: str) -> Iterator[str]:
+def postgres_schema_url(base_url: str) -> Iterator[str]:
     """A fresh PostgreSQL schema for one test, selected through search_path, dropped afterwards."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base_url)
@@ -49,7 +49,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     base = os.environ.get(POSTGRES_ENV)
     if not base:
         pytest.skip(f"PostgreSQL store tests need {POSTGRES_ENV} (set by .ci/run when a server answers)")
-    yield from _postgres_schema_url(base)
+    yield from postgres_schema_url(base)
 
 
 @pytest.fixture

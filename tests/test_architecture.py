@@ -23,6 +23,7 @@ LAYERS: dict[str, int] = {
     "aggregator.clock": 0,
     "aggregator.batching": 0,
     "aggregator.heap": 0,
+    "aggregator.streak": 0,
     "aggregator.filters": 1,
     "aggregator.config": 1,
     "aggregator.normalize": 1,

@@ -7,6 +7,7 @@ every second in these tests (``scheduler.tick: 1s``, ``min_interval: 1s``).
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -20,9 +21,11 @@ from pathlib import Path
 import feedparser
 import httpx
 import pytest
+from sqlalchemy import make_url
 
-from tests.conftest import REPO_DIR
+from tests.conftest import POSTGRES_ENV, REPO_DIR, postgres_schema_url
 from tests.support.feedserver import FeedServer
+from tests.support.tcpproxy import TcpProxy
 
 DEADLINE_SECONDS = 30
 COUNT_PER_SOURCE = (
@@ -66,9 +69,12 @@ def wait_for(condition: Callable[[], object], what: str, timeout: float = DEADLI
 class Daemon:
     """``aggregator run`` on a config in ``folder``, its log in ``folder/daemon.log``."""
 
-    def __init__(self, folder: Path, sources: str, port: int) -> None:
+    def __init__(
+        self, folder: Path, sources: str, port: int, database: str = "sqlite:///data/agg.db"
+    ) -> None:
         self.folder = folder
         self.port = port
+        self.database = database
         self.base = f"http://127.0.0.1:{port}/"
         self.config = folder / "aggregator.yaml"
         self.write_config(sources)
@@ -78,7 +84,7 @@ class Daemon:
     def write_config(self, sources: str, extra: str = "") -> None:
         text = textwrap.dedent(
             f"""
-            database: sqlite:///data/agg.db
+            database: "{self.database}"
             output_dir: feeds
             scheduler: {{tick: 1s, min_interval: 1s, shutdown_timeout: 5s}}
             defaults: {{interval: 1s, timeout: 5s}}
@@ -326,3 +332,60 @@ def test_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert f"error: cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.fixture
+def proxied_postgres() -> Iterator[tuple[str, TcpProxy]]:
+    """A fresh PostgreSQL schema reached through a proxy the test can cut: the database going away."""
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(f"the database outage test needs PostgreSQL: {POSTGRES_ENV} (set by .ci/run)")
+    for url in postgres_schema_url(base):
+        parsed = make_url(url)
+        proxy = TcpProxy(parsed.host or "127.0.0.1", parsed.port or 5432)
+        try:
+            yield parsed.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False), proxy
+        finally:
+            proxy.close()
+
+
+def test_a_database_outage_is_told_once_and_survived(
+    tmp_path: Path, feed_server: FeedServer, proxied_postgres: tuple[str, TcpProxy]
+) -> None:
+    url, proxy = proxied_postgres
+    feed_server.route("/a.xml", rss(("a1", "First story")))
+    daemon = Daemon(
+        tmp_path, f"sources:\n  - {{name: portal-a, url: '{feed_server.url('/a.xml')}'}}\n", free_port(), url
+    )
+    try:
+        daemon.start()
+        wait_for(lambda: "First story" in daemon.titles(), "the first entry to be published")
+
+        proxy.cut()
+        feed_server.route("/a.xml", rss(("a2", "Written during the outage"), ("a1", "First story")))
+
+        def failed_cycles() -> float:
+            metrics = httpx.get(daemon.base + "metrics", timeout=5).text
+            match = re.search(r'^aggregator_refresh_cycles_total\{result="failed"\} (\S+)$', metrics, re.M)
+            return float(match.group(1)) if match else 0.0
+
+        wait_for(lambda: failed_cycles() >= 5, "five refresh cycles to fail")
+        ready = httpx.get(daemon.base + "readyz", timeout=5)
+        assert ready.status_code == 503
+        assert ready.json()["checks"]["refresh"].startswith("failing for ")
+        assert "First story" in daemon.titles()  # the published files are still served
+        told = [line for line in daemon.log().splitlines() if "ERROR" in line and "refresh cycle" in line]
+        # Told when it started (and again if the reason changed, e.g. from a dropped connection to a
+        # refused one), not at every tick.
+        assert 1 <= len(told) <= 2 < failed_cycles(), told
+        assert "refresh cycle failed: database error" in told[0]
+
+        proxy.restore()
+        wait_for(lambda: "Written during the outage" in daemon.titles(), "the refresh to resume")
+        wait_for(daemon.ready, "the daemon to be ready again")
+        assert re.search(
+            r"INFO .*refresh cycle works again after \S+ of failures \(\d+ attempts", daemon.log()
+        )
+        assert daemon.signal(signal.SIGTERM) == 0
+    finally:
+        daemon.stop()

@@ -24,6 +24,8 @@ class Readiness:
     scheduler_running: Callable[[], bool]
     seconds_since_refresh: Callable[[], float | None]
     max_refresh_age_seconds: float
+    # The current streak of failed refresh cycles, described, or None when the last one worked.
+    refresh_failing: Callable[[], str | None] = lambda: None
 
 
 def ops_routes(store: Store, metrics: Metrics, readiness: Readiness) -> list[BaseRoute]:
@@ -39,7 +41,10 @@ def ops_routes(store: Store, metrics: Metrics, readiness: Readiness) -> list[Bas
             checks["database"] = f"unreachable: {e}"
         checks["scheduler"] = "ok" if readiness.scheduler_running() else "not running"
         age = readiness.seconds_since_refresh()
-        if age is None:
+        failing = readiness.refresh_failing()
+        if failing is not None:
+            checks["refresh"] = failing
+        elif age is None:
             checks["refresh"] = "no refresh cycle yet"
         elif age > readiness.max_refresh_age_seconds:
             checks["refresh"] = f"last refresh cycle ended {age:.0f}s ago"
