@@ -22,6 +22,7 @@ from aggregator.normalize import (
     normalize_entry,
 )
 from aggregator.normalize.entry import MAX_ENCLOSURES
+from aggregator.parse import parse_document
 
 DATA = Path(__file__).parent / "data"
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
@@ -633,3 +634,15 @@ def test_undated_entries_keep_document_order_with_distinct_times() -> None:
         for e, k in zip(entries, keys, strict=True)
     ]
     assert dates == [NOW, NOW - timedelta(seconds=1), NOW - timedelta(seconds=2)]
+
+
+def test_share_buttons_and_feed_widgets_are_neither_content_nor_picture() -> None:
+    feed = parse_document((DATA / "rss_share_buttons_and_feedflare.xml").read_bytes())
+    keys = assign_keys(feed.entries)
+    entries = [normalize_entry(e, k, feed, SETTINGS, NOW) for e, k in zip(feed.entries, keys, strict=True)]
+    assert [e.image for e in entries] == [None, "https://img.portal.example/2024/chip.jpg", None]
+    assert entries[0].content_html == "<p>The driver is out.</p><p> </p>"
+    assert entries[1].content_html == (
+        '<div></div><p>新品<img src="https://img.portal.example/2024/chip.jpg" alt="芯片"></p>'
+    )
+    assert all("feedburner" not in e.content_html and "twitter" not in e.content_html for e in entries)

@@ -83,6 +83,38 @@ SANITIZE_CASES = [
         None,
         "<p>x</p>",
     ),
+    # share buttons and feed widgets: gone with their icon or text (misc-english/slashdot.rss,
+    # feedjira/PaulDixExplainsNothing.xml); links to a tweet or to the story through FeedBurner stay
+    (
+        '<p>x</p><a href="http://twitter.com/home?status=Story%3A+http%3A%2F%2Fbit.ly%2Fa" target="_blank" '
+        'title="Share on Twitter"><img src="http://a.fsdn.com/sd/twitter_icon_large.png"></a> '
+        '<a class="slashpop" href="http://www.facebook.com/sharer.php?u=http%3A%2F%2Fn"><img '
+        'src="http://a.fsdn.com/sd/facebook_icon_large.png"></a>',
+        None,
+        "<p>x</p>",
+    ),
+    (
+        '<p>转发：<a title="分享到微博" href="http://service.weibo.com/share/share.php?url=x">微博</a>'
+        '<a href="https://connect.qq.com/widget/shareqq/index.html?url=x">QQ</a></p>',
+        None,
+        "<p>转发：</p>",
+    ),
+    (
+        '<div class="feedflare"><a href="http://feeds.feedburner.com/~ff/blog?a=lTnH"><img '
+        'src="http://feeds.feedburner.com/~ff/blog?d=yIl2" border="0"></img></a> '
+        '<a href="http://feeds.feedburner.com/~f/blog?a=9Q8q">Digg</a></div>',
+        None,
+        "<div> </div>",
+    ),
+    ('<p><img src="https://feeds.feedburner.com/~a/blog?i=1"></p>', None, "<p></p>"),
+    (
+        '<a href="https://twitter.com/jack/status/20">推文</a> <a href="https://x.com/intent/follow?x=1">关注</a>'
+        ' <a href="http://feeds.feedburner.com/~r/blog/~3/abc/story.html">全文</a>',
+        None,
+        f'<a href="https://twitter.com/jack/status/20"{REL}>推文</a> '
+        f'<a href="https://x.com/intent/follow?x=1"{REL}>关注</a> '
+        f'<a href="http://feeds.feedburner.com/~r/blog/~3/abc/story.html"{REL}>全文</a>',
+    ),
     # lazy images: the real source replaces the placeholder
     (
         '<img data-src="https://mmbiz.qpic.cn/mmbiz_png/abc/640?wx_fmt=png" data-ratio="0.5" '

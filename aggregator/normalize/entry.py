@@ -17,14 +17,21 @@ from urllib.parse import urlsplit
 from aggregator.models import Enclosure, NormalizedEntry, ParsedEntry, ParsedFeed
 from aggregator.normalize.categories import map_categories
 from aggregator.normalize.dates import parse_date, zone
-from aggregator.normalize.html import first_image, html_to_text, sanitize_html, sanitized_html_to_text
+from aggregator.normalize.html import (
+    first_image,
+    html_to_text,
+    is_widget_image,
+    sanitize_html,
+    sanitized_html_to_text,
+)
 from aggregator.normalize.language import detect_language, normalize_language
 from aggregator.normalize.links import canonical_link, resolve_web_url
 from aggregator.normalize.text import clean_author, clean_title, make_summary, strip_control_chars
 
 # Bump whenever the output for the same input changes: stored entries are then normalized again.
 # 2: enclosures other than the image are kept (podcast audio was dropped before).
-NORMALIZER_VERSION = 2
+# 3: share buttons and images of feed widgets (FeedFlare) are removed from the content.
+NORMALIZER_VERSION = 3
 
 SUMMARY_CHARS = 200
 FALLBACK_TITLE_CHARS = 80
@@ -192,22 +199,27 @@ def _absolute_url(url: str | None, base: str | None) -> str | None:
     return resolve_web_url(strip_control_chars(url), base)
 
 
+def _image_url(url: str | None, base: str | None) -> str | None:
+    absolute = _absolute_url(url, base)
+    return None if absolute is None or is_widget_image(absolute) else absolute
+
+
 def _pick_image(
     entry: ParsedEntry, content_html: str, base: str | None
 ) -> tuple[str | None, str | None, int | None]:
     """(url, type, length) of the entry's image: explicit image, image enclosure, thumbnail, first <img>."""
-    url = _absolute_url(entry.image, base)
+    url = _image_url(entry.image, base)
     if url:
         return url, _image_type(url), None
     for enclosure in entry.enclosures:
         declared = _media_type(enclosure.type)
         if declared.startswith("image/") or (declared in _GENERIC_TYPES and _image_type(enclosure.url)):
-            url = _absolute_url(enclosure.url, base)
+            url = _image_url(enclosure.url, base)
             if url:
                 length = enclosure.length if enclosure.length and enclosure.length > 0 else None
                 return url, _image_type(url, declared), length
     for thumbnail in entry.thumbnails:
-        url = _absolute_url(thumbnail, base)
+        url = _image_url(thumbnail, base)
         if url:
             return url, _image_type(url), None
     url = first_image(content_html)  # already absolute and http(s)

@@ -96,6 +96,43 @@ _CLEAN_ATTRIBUTE_RE = re.compile(r'([a-z][a-z0-9-]*)="([^"]*)"')
 _CLEAN_TAG_RE = re.compile(r'<(?:[^>"]|"[^"]*")*>')
 _CLEAN_IMG_SRC_RE = re.compile(r'<img\s(?:[^>"]|"[^"]*")*>')
 
+# Share buttons and feed widgets. A republished entry is not the page that carried them: in a reader they are
+# noise, and their icons became the entry's picture (Slashdot's Twitter icon on every story of its feed).
+# Images served by trackers and feed widgets (FeedBurner's FeedFlare, ads and pixels; Flattr; WordPress
+# stats) go, as Miniflux drops them; links to a network's "share this" endpoint go with their content (the
+# icon or "Share on Twitter"). Links to the story itself through FeedBurner (/~r/) stay.
+_WIDGET_HOSTS = (
+    r"(?:[a-z0-9-]+\.)*(?:feedburner\.com|feedproxy\.google\.com|feedsportal\.com|api\.flattr\.com"
+    r"|stats\.wordpress\.com|pixel\.wp\.com)"
+)
+_SHARE_ENDPOINTS = (
+    r"(?:www\.|mobile\.)?(?:twitter|x)\.com/(?:home/?\?status=|share\b|intent/(?:tweet|post)\b)",
+    r"(?:www\.|m\.)?facebook\.com/(?:sharer|share\.php|dialog/(?:share|feed)\b)",
+    r"(?:www\.)?linkedin\.com/(?:shareArticle|sharing/share-offsite|cws/share)",
+    r"plus\.google\.com/share",
+    r"(?:www\.)?reddit\.com/submit",
+    r"(?:[a-z]+\.)?pinterest\.com/pin/create",
+    r"service\.weibo\.com/share",
+    r"connect\.qq\.com/widget/shareqq",
+    r"sns\.qzone\.qq\.com/cgi-bin/qzshare",
+    r"(?:www\.)?addtoany\.com/(?:share|add_to)",
+    r"api\.addthis\.com/oexchange",
+    r"news\.ycombinator\.com/submitlink",
+    r"(?:www\.)?getpocket\.com/(?:save|edit)\b",
+    r"(?:www\.)?digg\.com/submit",
+    r"del\.icio\.us/post",
+    _WIDGET_HOSTS + r"/~(?:ff?|a)/",
+)
+_SHARE_URL = rf"https?://(?:{'|'.join(_SHARE_ENDPOINTS)})"
+_SHARE_HREF_RE = re.compile(f' href="{_SHARE_URL}')
+_SHARE_LINK_RE = re.compile(
+    rf'<a\s(?:[^>"]|"[^"]*")*?href="{_SHARE_URL}[^"]*"(?:[^>"]|"[^"]*")*>.*?</a>', re.DOTALL
+)
+# One scan of the links for both second looks (most entries need neither): a literal prefix is what makes
+# Python's regex engine skip ahead, and the links are the only places either can match.
+_LINK_NEEDS_LOOK_RE = re.compile(rf' href="(?:(?!(?i:https?://|mailto:))|{_SHARE_URL})')
+_WIDGET_IMAGE_RE = re.compile(rf"https?://{_WIDGET_HOSTS}/", re.IGNORECASE)
+
 # Tags whose boundaries separate text: without a break there, Chinese paragraphs run into one another. The
 # break is marked with a Unicode noncharacter, never part of real text, that survives nh3 and unescaping, so
 # that source newlines (plain whitespace in HTML) and block boundaries stay apart until the text is tidied.
@@ -192,6 +229,7 @@ def _fix_url_tag(match: re.Match[str], base_url: str | None) -> str:
             and tag[at + 6 : at + 14].lower().startswith(("http://", "https://"))
             and ' width="0"' not in tag
             and ' width="1"' not in tag
+            and _WIDGET_IMAGE_RE.match(tag, at + 6) is None
         ):
             return tag
     attributes = dict(_CLEAN_ATTRIBUTE_RE.findall(tag))
@@ -209,7 +247,7 @@ def _fix_url_tag(match: re.Match[str], base_url: str | None) -> str:
     else:
         src = attributes.get("src")
         fixed = _absolute(src, base_url, ("http://", "https://")) if src is not None else None
-        if fixed is None or _is_pixel(attributes):
+        if fixed is None or _is_pixel(attributes) or _WIDGET_IMAGE_RE.match(fixed):
             return ""  # an image without a usable source shows nothing but a broken icon
         if fixed == src:
             return match.group(0)
@@ -226,7 +264,8 @@ def sanitize_html(html: str, base_url: str | None) -> str:
     ``class`` and ``id``, iframes, objects, forms, and any URL that is not http(s) (``mailto:`` for links).
     ``srcset`` is dropped rather than resolved: every reader shows ``src``, and one URL per image keeps the
     output small. Relative URLs are resolved against ``base_url``; without one they are dropped. Lazy images
-    are given their real source first; 1×1 tracking pixels are removed.
+    are given their real source first; 1×1 tracking pixels, images of feed widgets and trackers, and share
+    buttons (links to a network's "share this" endpoint, with their icon or text) are removed.
     """
     if not html:
         return ""
@@ -238,8 +277,11 @@ def sanitize_html(html: str, base_url: str | None) -> str:
         _CALL.base_url = None
     if "<img" in clean:
         clean = _CLEAN_IMG_TAG_RE.sub(lambda m: _fix_url_tag(m, base_url), clean)
-    if "<a " in clean and _ODD_HREF_RE.search(clean) is not None:
-        clean = _CLEAN_LINK_TAG_RE.sub(lambda m: _fix_url_tag(m, base_url), clean)
+    if "<a " in clean and _LINK_NEEDS_LOOK_RE.search(clean) is not None:
+        if _ODD_HREF_RE.search(clean) is not None:
+            clean = _CLEAN_LINK_TAG_RE.sub(lambda m: _fix_url_tag(m, base_url), clean)
+        if _SHARE_HREF_RE.search(clean) is not None:
+            clean = _SHARE_LINK_RE.sub("", clean)
     # Numeric character references such as &#x1b; come out of the parser as raw controls (no named
     # reference stands for a control character, and the markup itself has none left).
     if "&#" in markup:
@@ -281,6 +323,11 @@ def sanitized_html_to_text(clean_html: str) -> str:
         markup = _CLEAN_CELL_ELEMENT_RE.sub(" ", markup)
     text = _CLEAN_TAG_RE.sub("", markup)
     return _tidy_lines(unescape(text) if "&" in text else text)
+
+
+def is_widget_image(url: str) -> bool:
+    """An image served by a feed widget or tracker (FeedFlare, ads, pixels): never an entry's picture."""
+    return _WIDGET_IMAGE_RE.match(url) is not None
 
 
 def first_image(html: str) -> str | None:
