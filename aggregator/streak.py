@@ -35,9 +35,11 @@ class FailureStreak:
         *,
         remind_every: float = REMIND_EVERY_SECONDS,
         clock: Callable[[], float] = time.monotonic,
+        level: int = logging.ERROR,
     ) -> None:
         self.what = what
         self._log = logger
+        self._level = level
         self._remind_every = remind_every
         self._clock = clock
         self._since: float | None = None
@@ -96,4 +98,4 @@ class FailureStreak:
         self.reason = None
 
     def _say(self, message: str, reason: str, bug: bool) -> None:
-        self._log.error(message, reason, exc_info=bug)
+        self._log.log(self._level, message, reason, exc_info=bug)

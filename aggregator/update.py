@@ -60,6 +60,7 @@ from aggregator.sources.http import DEFAULT_USER_AGENT, HttpFetcher, HttpOptions
 from aggregator.sources.retry import freshness_seconds
 from aggregator.store import Store
 from aggregator.store.entries import SaveCounts
+from aggregator.streak import FailureStreak
 
 log = logging.getLogger(__name__)
 
@@ -231,6 +232,10 @@ class Refresher:
         )
         self._lease = slowest + CLAIM_MARGIN
         self._server_answered_at: datetime | None = None
+        # With the network down, every tick finds sources unreachable: told once per outage, not per tick.
+        self._network_down = FailureStreak(
+            "network", log, level=logging.WARNING, clock=lambda: self.clock().timestamp()
+        )
 
     async def aclose(self) -> None:
         if self._owns_fetcher:
@@ -344,12 +349,13 @@ class Refresher:
                     task.cancel()
             network_up = self._network_up()
             if unreachable and not network_up:
-                log.warning(
-                    "no server answered in the last %d minutes: the network looks down; %d failures are not "
-                    "counted against their sources",
-                    NETWORK_EVIDENCE.total_seconds() // 60,
-                    len(unreachable),
+                minutes = NETWORK_EVIDENCE.total_seconds() // 60
+                self._network_down.failed(
+                    f"no server answered in the last {minutes:.0f} minutes: the network looks down; failures "
+                    "to reach a source are not counted against it, and are logged at DEBUG until one answers"
                 )
+            elif network_up:
+                self._network_down.succeeded()
             for failure in unreachable:
                 result = await self._record_failure(
                     failure.state,
@@ -359,7 +365,7 @@ class Refresher:
                     failure.error,
                     count_error=network_up,
                 )
-                _log_result(result)
+                _log_result(result, quiet=not network_up)
                 results.append(result)
                 if on_result:
                     on_result(result)
@@ -675,7 +681,8 @@ def _ms_since(start: float) -> int:
     return int((time.perf_counter() - start) * 1000)
 
 
-def _log_result(result: SourceResult) -> None:
+def _log_result(result: SourceResult, *, quiet: bool = False) -> None:
+    """One line per source refreshed; ``quiet``: a failure the network's outage explains goes to DEBUG."""
     if result.status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED):
         log.info(
             "source=%s status=%s new=%d updated=%d unchanged=%d filtered=%d ms=%d%s",
@@ -693,7 +700,8 @@ def _log_result(result: SourceResult) -> None:
         if result.stale_reason:
             log.warning("source=%s stale: %s", result.source, result.stale_reason)
     else:
-        log.warning(
+        log.log(
+            logging.DEBUG if quiet else logging.WARNING,
             "source=%s status=%s kind=%s ms=%d error=%s",
             result.source,
             result.status.value,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import multiprocessing
 import os
 import shutil
@@ -624,6 +625,58 @@ def test_network_down_failures_are_not_counted(harness: Harness) -> None:
         assert state.consecutive_errors == 0  # nobody answered: the network, not the sources
         assert state.last_error is not None and "127.0.0.1" in state.last_error
         assert state.next_check_at == NOW + timedelta(minutes=10)  # no growing backoff meanwhile
+
+
+def test_a_network_outage_is_told_once_and_its_end_too(
+    harness: Harness, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every tick finds sources unreachable while the network is down: one line, not one per source."""
+    caplog.set_level(logging.DEBUG, "aggregator.update")
+    feed_server.route("/ok.xml", rss(item("a", "x")))
+    app = harness.configure(
+        f"""
+        sources:
+          - {{name: a, url: "http://127.0.0.1:9/a.xml", interval: 1m}}
+          - {{name: b, url: "http://127.0.0.1:9/b.xml", interval: 1m}}
+          - {{name: up, url: "{feed_server.url("/ok.xml")}"}}
+        """
+    )
+
+    def told() -> list[tuple[str, str]]:
+        lines = [(r.levelname, r.getMessage()) for r in caplog.records if r.levelno >= logging.INFO]
+        debug = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
+        assert any(line.startswith("source=a status=error kind=network") for line in debug) or lines
+        caplog.clear()
+        return lines
+
+    async def run() -> list[list[tuple[str, str]]]:
+        seen = []
+        async with Refresher(app.config, app.store, clock=app.clock, jitter=lambda: 0.0) as refresher:
+            await refresher.sync_sources()
+            caplog.clear()  # "source=... added"
+            for _ in range(3):
+                await refresher.refresh(["a", "b"])
+                seen.append(told())
+                harness.now += timedelta(minutes=1)
+            await refresher.refresh(["up"])  # a server answers: the network is back
+            await refresher.refresh(["a", "b"])  # now counted against them, and told one by one
+            seen.append(told())
+        return seen
+
+    first, second, third, back = asyncio.run(run())
+    assert first == [
+        (
+            "WARNING",
+            "network failed: no server answered in the last 10 minutes: the network looks down; failures to "
+            "reach a source are not counted against it, and are logged at DEBUG until one answers",
+        )
+    ]
+    assert second == third == []
+    assert back[1][0] == "INFO" and back[1][1].startswith(
+        "network works again after 3m00s of failures (3 attempts"
+    )
+    assert sorted(line for level, line in back if level == "WARNING")[0].startswith("source=a status=error")
+    assert harness.source("a").consecutive_errors == 1
 
 
 def test_unreachable_source_is_counted_when_others_answer(harness: Harness, feed_server: FeedServer) -> None:
