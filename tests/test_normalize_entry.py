@@ -646,3 +646,46 @@ def test_share_buttons_and_feed_widgets_are_neither_content_nor_picture() -> Non
         '<div></div><p>新品<img src="https://img.portal.example/2024/chip.jpg" alt="芯片"></p>'
     )
     assert all("feedburner" not in e.content_html and "twitter" not in e.content_html for e in entries)
+
+
+def _fixture(name: str) -> list[NormalizedEntry]:
+    feed = parse_document((DATA / name).read_bytes())
+    keys = assign_keys(feed.entries)
+    return [normalize_entry(e, k, feed, SETTINGS, NOW) for e, k in zip(feed.entries, keys, strict=True)]
+
+
+def test_a_teaser_read_as_content_does_not_replace_the_article() -> None:
+    teaser_beside_article, usual, empty_teaser = _fixture("rss_og_description_teaser.xml")
+    assert "The top GCP stories" not in teaser_beside_article.content_html
+    assert teaser_beside_article.content_text.startswith("The most-read stories of August.")
+    assert "price cuts for preemptible GPUs." in teaser_beside_article.content_text
+    assert 'href="https://cloud.example/blog/ruby"' in teaser_beside_article.content_html
+    assert teaser_beside_article.summary.startswith("The most-read stories of August.")
+    # The usual shape keeps its full content, and its own description as the summary.
+    assert (
+        usual.content_text
+        == "新品发布会今天举行。\n新一代芯片采用五纳米工艺，功耗降低三成，首批产品将于下季度上市。"
+    )
+    assert usual.summary == "新品发布会今天举行。"
+    assert empty_teaser.content_text == "Employees use the tools at their disposal to get work done."
+
+
+def test_media_content_named_like_an_image_is_the_picture_widest_first() -> None:
+    two_sizes, one_size, clip = _fixture("rss_media_content_without_type.xml")
+    assert two_sizes.image == "https://i.news.example/img/3000.jpg?w=460&q=55&s=b2"
+    assert two_sizes.image_type == "image/jpeg"
+    assert one_size.image == "https://storage.news.example/images/shadow_IT.max-600x600.png"
+    assert clip.image is None
+
+
+def test_links_keep_their_anchor_and_lose_tracking_fragments() -> None:
+    entries = _fixture("rss_link_anchors.xml")
+    assert [e.link for e in entries] == [
+        "http://scripting.example/2017/06/26.html#a080605",
+        "http://scripting.example/2017/06/26.html#a010633",
+        "https://portal.example/news/1.html",
+        "https://portal.example/news/2.html",
+        "https://portal.example/news/3.html",
+        "https://portal.example/news/4.html",
+    ]
+    assert len({e.key for e in entries}) == len(entries)

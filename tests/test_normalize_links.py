@@ -142,6 +142,25 @@ def test_strip_tracking(query: str, expected: str) -> None:
     assert strip_tracking(query) == expected
 
 
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://scripting.com/2017/06/26.html#a080605", "http://scripting.com/2017/06/26.html#a080605"),
+        ("https://example.com/a#section-2", "https://example.com/a#section-2"),
+        ("https://example.com/a#!/post/1", "https://example.com/a#!/post/1"),
+        ("https://example.com/a?utm_source=rss#ref=rss", "https://example.com/a"),
+        ("https://example.com/a#xtor=RSS-1", "https://example.com/a"),
+        ("https://example.com/a#tk.rss_all", "https://example.com/a"),
+        ("https://example.com/a#.VxYz1AbC", "https://example.com/a"),
+        ("https://example.com/a#more-1234", "https://example.com/a"),
+        ("https://example.com/a#", "https://example.com/a"),
+    ],
+)
+def test_canonical_link_with_its_anchor(url: str, expected: str) -> None:
+    assert canonical_link(url, anchor=True) == expected
+    assert "#" not in (canonical_link(url) or "") or "#!" in url  # a key's link keeps no anchor
+
+
 def test_link_key_ignores_the_scheme() -> None:
     http = canonical_link("http://www.ithome.com/0/750/123.htm?utm_source=rss")
     https = canonical_link("https://www.ithome.com/0/750/123.htm")

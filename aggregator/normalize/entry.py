@@ -31,10 +31,12 @@ from aggregator.normalize.text import clean_author, clean_title, make_summary, s
 # Bump whenever the output for the same input changes: stored entries are then normalized again.
 # 2: enclosures other than the image are kept (podcast audio was dropped before).
 # 3: share buttons and images of feed widgets (FeedFlare) are removed from the content.
-NORMALIZER_VERSION = 3
+NORMALIZER_VERSION = 4
 
 SUMMARY_CHARS = 200
 FALLBACK_TITLE_CHARS = 80
+# A summary this many times longer than the content is the article, and the content a teaser.
+_TEASER_FACTOR = 3
 UNTITLED = "(untitled)"
 
 # A fixed table rather than ``mimetypes``: its answers depend on the Python version and on /etc/mime.types,
@@ -290,11 +292,33 @@ def _dates(
     return published, updated, raw, given
 
 
-def _summary(entry: ParsedEntry, content_text: str) -> str:
-    """From the entry's own summary when it is not just a copy of the content, else from the content."""
+def _body(entry: ParsedEntry) -> str:
+    """The entry's full text: its content, unless the content is a teaser of a much longer summary.
+
+    A feed's content is normally the full article and its description a teaser, but not always: feedparser
+    also reads a second ``description`` (Open Graph's, nested in an item by Google's Cloud blog) as the
+    content, and some portals put a one-line "read more" in ``content:encoded`` beside a full description.
+    Taking the shorter one there would publish a teaser in place of the article.
+    """
+    content, summary = entry.content_html, entry.summary_html
+    if not _has_text(content):
+        return summary or ""
+    assert content is not None  # for mypy: _has_text checked it
+    # Lengths of the markup first: the text of both is read only where the summary may be the article.
+    if (
+        summary
+        and len(summary) > _TEASER_FACTOR * len(content)
+        and len(html_to_text(summary)) > _TEASER_FACTOR * len(html_to_text(content))
+    ):
+        return summary
+    return content
+
+
+def _summary(entry: ParsedEntry, body: str, content_text: str) -> str:
+    """From the entry's own summary when it is not just a copy of the body, else from the body."""
     text = ""
-    summary_html, content = entry.summary_html, entry.content_html
-    if summary_html and _has_text(content) and summary_html.strip() != (content or "").strip():
+    summary_html = entry.summary_html
+    if summary_html and summary_html is not body and summary_html.strip() != body.strip():
         text = html_to_text(summary_html)
     return make_summary(text or content_text, SUMMARY_CHARS)
 
@@ -329,12 +353,12 @@ def normalize_entry(
     if now.tzinfo is None:
         raise ValueError("now must be a timezone-aware datetime")
     now = now.astimezone(UTC)
-    link = canonical_link(entry.link, entry.base_url)
+    link = canonical_link(entry.link, entry.base_url, anchor=True)
     base = entry.base_url or link or canonical_link(feed.link)
-    raw_content = entry.content_html if _has_text(entry.content_html) else entry.summary_html
-    content_html = sanitize_html(raw_content or "", base)
+    body = _body(entry)
+    content_html = sanitize_html(body, base)
     content_text = sanitized_html_to_text(content_html)
-    summary = _summary(entry, content_text)
+    summary = _summary(entry, body, content_text)
     own_title = clean_title(entry.title, entry.title_is_html)
     title = own_title or make_summary(summary, FALLBACK_TITLE_CHARS) or UNTITLED
     author = clean_author(entry.author)

@@ -56,6 +56,7 @@ TRACKING_PARAMETERS: frozenset[str] = frozenset(
     }
 )
 TRACKING_PREFIXES: tuple[str, ...] = ("utm_",)
+_MORE_FRAGMENT_RE = re.compile(r"more-\d+")
 
 # The commonest relative URL in portal HTML is a path from the site's root ("/tag/576.html"): against an
 # http(s) base with a plain host it resolves to that origin followed by the path, which is what urljoin
@@ -122,13 +123,27 @@ def strip_tracking(query: str) -> str:
     return "&".join(p for p in query.split("&") if p and not _is_tracking(p))
 
 
-def canonical_link(url: str | None, base: str | None = None) -> str | None:
+def is_tracking_fragment(fragment: str) -> bool:
+    """A fragment that says where a click came from, not where to land: ``#ref=rss``, ``#xtor=RSS-1``,
+    Tynt's ``#tk.rss_all``, AddThis's ``#.VxYz1``, WordPress's ``#more-123`` and the like."""
+    return (
+        "=" in fragment
+        or fragment.startswith(("tk.", "."))
+        or _MORE_FRAGMENT_RE.fullmatch(fragment) is not None
+    )
+
+
+def canonical_link(url: str | None, base: str | None = None, *, anchor: bool = False) -> str | None:
     """The canonical absolute http(s) form of ``url``, or None when it is empty or not a web link.
 
     ``javascript:``, ``mailto:`` and ``data:`` links are not article links and give None, as do relative
     links without a base. The scheme and host are lower-cased, the default port, the fragment and tracking
     parameters are removed, an empty path becomes ``/`` (RFC 3986 §6.2.3). Hash-bang fragments (``#!/post/1``)
     are kept: on such sites the fragment is the article.
+
+    ``anchor`` keeps a fragment that is not tracking: the link readers open. Scripting News gives each post
+    of a day's page as ``26.html#a080605``; without its anchor the reader lands at the top of the day. An
+    entry's key leaves every fragment out, so that a decorated link still names the same article.
     """
     if not url:
         return None
@@ -159,8 +174,9 @@ def canonical_link(url: str | None, base: str | None = None) -> str | None:
     query = strip_tracking(parts.query)
     if query:
         out += f"?{query}"
-    if parts.fragment.startswith("!"):
-        out += f"#{parts.fragment}"
+    fragment = parts.fragment
+    if fragment.startswith("!") or (anchor and fragment and not is_tracking_fragment(fragment)):
+        out += f"#{fragment}"
     # A literal space cannot be part of a URI (RFC 3986 §2); portals still print them in paths.
     return out.replace(" ", "%20") if " " in out else out
 

@@ -30,6 +30,7 @@ from aggregator.parse.prepare import PreparedXML
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
 TEXT_TYPES = frozenset({"text/plain", "text"})
+_IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "jpe", "png", "gif", "webp", "avif"})
 _PERIOD_SECONDS = {"hourly": 3600, "daily": 86400, "weekly": 604800, "monthly": 2592000, "yearly": 31536000}
 
 
@@ -128,12 +129,33 @@ def _enclosures(entry: Mapping[str, Any]) -> tuple[Enclosure, ...]:
     return tuple(result.values())
 
 
+def _is_image(media: Mapping[str, Any]) -> bool:
+    """A media:content that is an image: so declared, or declaring nothing and named like one.
+
+    The Guardian and Google's Cloud blog give their pictures as a bare ``url`` with a width and no type.
+    """
+    kind = (_text(media.get("type")) or "").lower()
+    medium = _text(media.get("medium"))
+    if medium == "image" or kind.startswith("image/"):
+        return True
+    if medium or kind:
+        return False
+    name = (_text(media.get("url")) or "").split("?", 1)[0].split("#", 1)[0].rsplit("/", 1)[-1]
+    return "." in name and name.rsplit(".", 1)[1].lower() in _IMAGE_EXTENSIONS
+
+
+def _width(media: Mapping[str, Any]) -> int:
+    try:
+        return int(_text(media.get("width")) or 0)
+    except ValueError:
+        return 0
+
+
 def _thumbnails(entry: Mapping[str, Any]) -> tuple[str, ...]:
+    """Thumbnails, then media:content images widest first (feeds list a small size before a large one)."""
     urls: list[str | None] = [_text(t.get("url")) for t in _dicts(_get(entry, "media_thumbnail"))]
-    for media in _dicts(_get(entry, "media_content")):
-        kind = _text(media.get("type")) or ""
-        if media.get("medium") == "image" or kind.startswith("image/"):
-            urls.append(_text(media.get("url")))
+    images = [media for media in _dicts(_get(entry, "media_content")) if _is_image(media)]
+    urls.extend(_text(media.get("url")) for media in sorted(images, key=_width, reverse=True))
     urls.append(_text(_get(_get(entry, "image"), "href")))  # itunes:image of a podcast episode
     return _dedupe(urls)
 
