@@ -53,6 +53,31 @@ def test_normalize_language(code: str | None, expected: str | None) -> None:
         ("삼성전자가 새로운 스마트폰을 발표했다", "ko"),
         ("Apple on Monday announced the Vision Pro, a mixed reality headset.", "en"),
         ("The Chinese word 人工智能 means artificial intelligence", "en"),
+        # Latin script: the function words say which language (portals that declare none, real-world corpus)
+        (
+            "La Policía de la Ciudad rescató hoy un total de 24 perros de diferentes razas que se "
+            "encontraban en malas condiciones de salud en un criadero ilegal",
+            "es",
+        ),
+        (
+            "Le rapport des agences de renseignement affirme que le président russe a influencé la campagne.",
+            "fr",
+        ),
+        (
+            "Ab April soll es wieder Förderung für den Ausbau von Glasfaser geben. Das Ministerium will es",
+            "de",
+        ),
+        ("O candidato do PSL a presidente, Jair Bolsonaro, não tem o mesmo desempenho nas simulações", "pt"),
+        (
+            "Il governo ha approvato il decreto che prevede nuove regole per le imprese e per i lavoratori",
+            "it",
+        ),
+        ("Het kabinet heeft dinsdag besloten dat de belasting voor bedrijven niet wordt verhoogd", "nl"),
+        ("Regeringen har beslutat att det ska bli lättare för företag att anställa", "sv"),
+        # a few foreign words in English do not make it foreign; without any function word it stays English
+        ("Le Monde reports that the French government is planning a new tax on tech companies", "en"),
+        ("Die Hard returns: the film was shown at the festival with a new ending", "en"),
+        ("Kubernetes Helm Terraform Ansible Prometheus Grafana", "en"),
         # too little to say
         ("华为", None),
         ("OK go", None),
