@@ -689,3 +689,14 @@ def test_links_keep_their_anchor_and_lose_tracking_fragments() -> None:
         "https://portal.example/news/4.html",
     ]
     assert len({e.key for e in entries}) == len(entries)
+
+
+def test_untyped_atom_content_holding_html_is_html() -> None:
+    html, text = _fixture("atom_untyped_content_with_html.xml")
+    assert (
+        html.content_html
+        == "<div><h1>The Edit</h1></div>\n      <div><p>Living in a <em>digital-first</em> world.</p></div>"
+    )
+    assert html.content_text == "The Edit\nLiving in a digital-first world."
+    assert text.content_text == "Every <p> needs a </p> in XHTML."
+    assert "&lt;/p&gt;" in text.content_html

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import xml.sax
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -30,6 +31,9 @@ from aggregator.parse.prepare import PreparedXML
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
 TEXT_TYPES = frozenset({"text/plain", "text"})
+_CLOSING_TAG_RE = re.compile(
+    r"</(?:p|div|span|a|li|ul|ol|h[1-6]|table|blockquote|pre|figure|em|strong)\s*>", re.I
+)
 _IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "jpe", "png", "gif", "webp", "avif"})
 _PERIOD_SECONDS = {"hourly": 3600, "daily": 86400, "weekly": 604800, "monthly": 2592000, "yearly": 31536000}
 
@@ -72,13 +76,22 @@ def _dedupe(values: Iterable[str | None]) -> tuple[str, ...]:
 # ------------------------------------------------------------------------------------------- entries
 
 
+def looks_like_markup(text: str) -> bool:
+    """Plain text that is an HTML document body: it opens with a tag and closes common elements.
+
+    Atom says content without a ``type`` is text, and Adobe's blog sends its whole HTML that way: escaped,
+    readers would show every tag. A text that merely mentions ``</p>`` does not open with a tag.
+    """
+    return text.lstrip().startswith("<") and _CLOSING_TAG_RE.search(text) is not None
+
+
 def _detail_html(detail: object) -> str | None:
     """The HTML of a feedparser text construct: HTML as is, plain text escaped, blank as None."""
     value = _get(detail, "value")
     if not isinstance(value, str) or not value.strip():
         return None
     kind = _get(detail, "type")
-    if kind in TEXT_TYPES:
+    if kind in TEXT_TYPES and not looks_like_markup(value):
         return text_to_html(value)
     return value
 
