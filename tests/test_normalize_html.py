@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import re
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from aggregator.models import NormalizedEntry
+from aggregator.normalize import NormalizeSettings, assign_keys, normalize_entry
 from aggregator.normalize.html import first_image, html_to_text, sanitize_html, sanitized_html_to_text
+from aggregator.parse import ParseOptions, parse_document
 
 DATA = Path(__file__).parent / "data"
+NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 ITHOME_ARTICLE = "https://www.ithome.com/0/757/123.htm"
 REL = ' rel="noopener noreferrer"'
 
@@ -20,7 +25,6 @@ SANITIZE_CASES = [
     ("<style>p{color:red}</style><p>x</p>", ITHOME_ARTICLE, "<p>x</p>"),
     ('<p onclick="steal()" onmouseover="x()">a</p>', ITHOME_ARTICLE, "<p>a</p>"),
     ('<p style="text-indent: 2em;" class="c" id="i" align="left">段落</p>', ITHOME_ARTICLE, "<p>段落</p>"),
-    ('<iframe src="https://player.youku.com/embed/x">fallback</iframe><p>x</p>', ITHOME_ARTICLE, "<p>x</p>"),
     ('<p>a<object data="x.swf"><embed src="x.swf">plugin</object></p>', ITHOME_ARTICLE, "<p>a</p>"),
     ('<form action="/s"><input name="q"><button>搜索</button></form>', ITHOME_ARTICLE, "搜索"),
     ("<!-- ad start --><p>x</p><!-- ad end -->", ITHOME_ARTICLE, "<p>x</p>"),
@@ -114,6 +118,123 @@ SANITIZE_CASES = [
         f'<a href="https://twitter.com/jack/status/20"{REL}>推文</a> '
         f'<a href="https://x.com/intent/follow?x=1"{REL}>关注</a> '
         f'<a href="http://feeds.feedburner.com/~r/blog/~3/abc/story.html"{REL}>全文</a>',
+    ),
+    # feed ads (misc-english/slashdot.rss, slashdot-2013.rss): the slot goes whole, with its image, its line
+    # breaks and the paragraph holding nothing else; the links beside an ad stay
+    (
+        '<p>x</p><p><a href="http://feedads.g.doubleclick.net/~at/ize6/0/da"><img '
+        'src="http://feedads.g.doubleclick.net/~at/ize6/0/di" border="0" ismap="true"></img></a><br/>\n'
+        '<a href="http://feedads.g.doubleclick.net/~at/ize6/1/da"><img '
+        'src="http://feedads.g.doubleclick.net/~at/ize6/1/di" border="0" ismap="true"></img></a></p>',
+        None,
+        "<p>x</p>",
+    ),
+    (
+        '<p>x<br/><br/><a href="http://da.feedsportal.com/r/1613/u/49/a2.htm"><img '
+        'src="http://da.feedsportal.com/r/1613/u/49/a2.img" border="0"/></a></p>',
+        None,
+        "<p>x</p>",
+    ),
+    (
+        '<p><a href="https://feedads.g.doubleclick.net/~at/x/0/da">广告</a> 后文 <a href="https://a.com/">链接</a></p>',
+        None,
+        f'<p> 后文 <a href="https://a.com/"{REL}>链接</a></p>',
+    ),
+    (
+        '<p><img src="https://ir-na.amazon-adsystem.com/e/ir?t=tag-20&amp;a=B00"> '
+        '<img src="https://feedads.g.doubleclick.net/~at/x/0/di" width="300"></p>',
+        None,
+        "<p> </p>",
+    ),
+    # embedded players become links to what they play (RSParser/phpxml.rss, KatieFloyd.rss, dcrainmaker.xml)
+    (
+        '<iframe src="https://player.youku.com/embed/x">fallback</iframe><p>x</p>',
+        ITHOME_ARTICLE,
+        f'<p><a href="https://player.youku.com/embed/x"{REL}>https://player.youku.com/embed/x</a></p><p>x</p>',
+    ),
+    (
+        '<iframe width="560" height="315" src="https://www.youtube.com/embed/YLTOSZYCOx8" '
+        'title="YouTube video player" frameborder="0" allowfullscreen></iframe>',
+        None,
+        f'<p><a href="https://www.youtube.com/watch?v=YLTOSZYCOx8"{REL}>YouTube video player</a></p>',
+    ),
+    (
+        '<p>视频：<iframe src="//www.youtube-nocookie.com/embed/abc_DEF-123?start=90&amp;rel=0">'
+        "</iframe></p>",
+        "http://a.com/",
+        '<p>视频：<a href="https://www.youtube.com/watch?v=abc_DEF-123&amp;t=90s"'
+        f"{REL}>https://www.youtube.com/watch?v=abc_DEF-123&amp;t=90s</a></p>",
+    ),
+    (
+        '<IFRAME SRC="https://player.vimeo.com/video/176999007?h=1a2b3c&amp;api=1" '
+        'TITLE="  SPACEDOCK &amp;\n more "></IFRAME>',
+        None,
+        f'<p><a href="https://vimeo.com/176999007/1a2b3c"{REL}>SPACEDOCK &amp; more</a></p>',
+    ),
+    (
+        '<div><iframe src="/embed/map?id=1" title="&lt;script&gt;地图&lt;/script&gt;"></iframe></div>',
+        ITHOME_ARTICLE,
+        f'<div><p><a href="https://www.ithome.com/embed/map?id=1"{REL}>&lt;script&gt;地图&lt;/script&gt;</a></p></div>',
+    ),
+    (
+        "<iframe src='https://www.blogger.com/video.g?token=AD' FRAMEBORDER='0' /><p>后文</p>",
+        None,
+        f'<p><a href="https://www.blogger.com/video.g?token=AD"{REL}>https://www.blogger.com/video.g?token=AD</a></p>'
+        "<p>后文</p>",
+    ),
+    (
+        '<iframe src="about:blank" data-lazy-src="https://www.youtube.com/embed/videoseries?list=PLx1"></iframe>',
+        None,
+        f'<p><a href="https://www.youtube.com/playlist?list=PLx1"{REL}>https://www.youtube.com/playlist?list=PLx1</a></p>',
+    ),
+    (
+        '<embed src="/files/report.pdf" type="application/pdf">',
+        "https://a.com/b/",
+        f'<p><a href="https://a.com/files/report.pdf"{REL}>https://a.com/files/report.pdf</a></p>',
+    ),
+    (
+        '<video src="/v.mp4" controls>您的浏览器不支持视频</video>',
+        "https://a.com/",
+        f'<p><a href="https://a.com/v.mp4"{REL}>https://a.com/v.mp4</a></p>',
+    ),
+    (
+        '<p><audio controls title="第 1 期"><source src="https://cdn.a.com/1.mp3" type="audio/mpeg">'
+        "</audio></p>",
+        None,
+        f'<p><a href="https://cdn.a.com/1.mp3"{REL}>第 1 期</a></p>',
+    ),
+    # ... unless their fallback links there already (WordPress, RSParser/natasha.xml)
+    (
+        '<video controls><source src="https://a.com/v.mp4"><a href="https://a.com/v.mp4">下载</a></video>',
+        None,
+        f'<a href="https://a.com/v.mp4"{REL}>下载</a>',
+    ),
+    # no http(s) source, Flash, the embed of a widget or an ad, or of a post the page links already: gone
+    (
+        '<iframe src="javascript:alert(1)">x</iframe><iframe>y</iframe>'
+        '<iframe src="data:text/html,z"></iframe><p>x<iframe src="page.html"></iframe></p>'
+        '<video controls><source src="data:video/mp4,x"></video>',
+        None,
+        "<p>x</p>",
+    ),
+    (
+        '<object type="application/x-shockwave-flash" data="http://www.flickr.com/apps/video/stewart.swf?v=1">'
+        '<param name="movie" value="x"></object><p>x</p>',
+        None,
+        "<p>x</p>",
+    ),
+    (
+        '<iframe src="//ws-na.amazon-adsystem.com/widgets/q?ServiceVersion=1"></iframe>'
+        '<iframe src="http://slashdot.org/slashdot-it.pl?op=discuss&amp;id=1&amp;smallembed=1"></iframe><p>x</p>',
+        None,
+        "<p>x</p>",
+    ),
+    (
+        '<blockquote class="wp-embedded-content"><a href="https://tc.example/post/">Post</a></blockquote>'
+        '<iframe class="wp-embedded-content" sandbox="allow-scripts" title="“Post” — TC" '
+        'src="https://tc.example/post/embed/#?secret=x"></iframe>',
+        None,
+        f'<blockquote><a href="https://tc.example/post/"{REL}>Post</a></blockquote>',
     ),
     # lazy images: the real source replaces the placeholder
     (
@@ -279,6 +400,27 @@ def test_html_to_text(markup: str, expected: str) -> None:
             "https://a.com/x.jpg",
         ),
         ('<img src="https://a.com/x.jpg?w=1&amp;h=2">', "https://a.com/x.jpg?w=1&h=2"),
+        # declared small on a side: an avatar (rss-parser/feedburner.atom), a badge, a thin strip
+        (
+            '<img height="40" width="40" src="https://lh6.googleusercontent.com/a"><img src="https://a.com/x.jpg">',
+            "https://a.com/x.jpg",
+        ),
+        ('<img width="80" height="20" src="https://img.shields.io/badge/x.svg">', None),
+        ('<img width=" 45px " height="300" src="https://a.com/narrow.png">', None),
+        ('<img width="50" height="50" src="https://a.com/50.png">', "https://a.com/50.png"),
+        ('<img width="100%" height="auto" src="https://a.com/wide.png">', "https://a.com/wide.png"),
+        # served as an icon, an emoticon or an avatar (RSParser/kc0011.rss's file-type icons)
+        (
+            '<img src="http://www.kc0011.net/skins/default/filetype/jpg.gif"><img src="http://pic.kc0011.net/up/1.jpg">',
+            "http://pic.kc0011.net/up/1.jpg",
+        ),
+        (
+            '<img src="https://www.gravatar.com/avatar/9739?s=48"><img src="https://a.com/images/icons/rss.png">'
+            '<img src="https://bbs.a.com/images/smilies/biggrin.gif"><img src="https://a.com/avatars/12.png">'
+            '<img src="https://s.w.org/images/core/emoji/14.0.0/72x72/1f4e3.png">',
+            None,
+        ),
+        ('<img src="https://a.com/uploads/avatar-review.jpg">', "https://a.com/uploads/avatar-review.jpg"),
         ("<p>no image</p>", None),
         ("", None),
     ],
@@ -306,3 +448,104 @@ def test_each_thread_resolves_against_its_own_base() -> None:
     for thread in threads:
         thread.join()
     assert wrong == []
+
+
+def test_fragment_references_resolve_against_the_entry_page() -> None:
+    """An anchor alone points into the article; the base may be the feed's URL (RSParser/russcox.atom)."""
+    html = (
+        '<p><a href="#merkle_trees">树</a> <a href=" #b">b</a> <a href="/vgo">vgo</a> <a href="x#c">c</a></p>'
+    )
+    feed_url = "http://research.swtch.com/feed.atom"
+    assert sanitize_html(html, feed_url, page_url="http://research.swtch.com/tlog#top") == (
+        f'<p><a href="http://research.swtch.com/tlog#merkle_trees"{REL}>树</a> '
+        f'<a href="http://research.swtch.com/tlog#b"{REL}>b</a> '
+        f'<a href="http://research.swtch.com/vgo"{REL}>vgo</a> '
+        f'<a href="http://research.swtch.com/x#c"{REL}>c</a></p>'
+    )
+    # without an entry page (or with one that is no web URL), the base as before
+    for page_url in (None, "tlog", "mailto:rsc@swtch.com"):
+        clean = sanitize_html('<a href="#merkle_trees">树</a>', feed_url, page_url=page_url)
+        assert clean == f'<a href="http://research.swtch.com/feed.atom#merkle_trees"{REL}>树</a>'
+    assert sanitize_html('<a href="#top">x</a>', None, page_url="https://a.com/p") == (
+        f'<a href="https://a.com/p#top"{REL}>x</a>'
+    )
+    # the page is the call's: the next call without one does not see it
+    assert sanitize_html('<a href="#x">x</a>', None) == f"<a{REL}>x</a>"
+
+
+def test_fragment_links_of_an_atom_feed_fetched_over_http_land_in_the_article() -> None:
+    body = (DATA / "html_fragment_links.xml").read_bytes()
+    entry = parse_document(body, options=ParseOptions(url="http://research.swtch.com/feed.atom")).entries[0]
+    assert entry.base_url == "http://research.swtch.com/feed.atom"
+    assert entry.content_html is not None and entry.link is not None
+    clean = sanitize_html(entry.content_html, entry.base_url, page_url=entry.link)
+    assert f'<a href="http://research.swtch.com/tlog#merkle_trees"{REL}>Merkle trees</a>' in clean
+    assert f'<a href="http://research.swtch.com/vgo"{REL}>vgo</a>' in clean
+    assert "feed.atom" not in clean
+
+
+def _normalized(name: str) -> list[NormalizedEntry]:
+    feed = parse_document((DATA / name).read_bytes())
+    keys = assign_keys(feed.entries)
+    settings = NormalizeSettings(source_name="html", timezone="UTC")
+    return [normalize_entry(e, k, feed, settings, NOW) for e, k in zip(feed.entries, keys, strict=True)]
+
+
+def test_feed_ads_are_neither_content_nor_picture() -> None:
+    entries = _normalized("html_feed_ads.xml")
+    assert [e.image for e in entries] == [None, "https://img.portal.example/2024/chip.jpg", None]
+    assert entries[0].content_html == (
+        f'<p>Gimmicks break immersion.</p><p><a href="https://portal.example/ad-1?from=rss"{REL}>'
+        "Read more of this story</a> at Portal.</p>"
+    )
+    assert (
+        entries[1].content_html
+        == '<p>新品<img src="https://img.portal.example/2024/chip.jpg" alt="芯片"></p>'
+    )
+    for entry in entries:
+        assert "doubleclick" not in entry.content_html and "feedsportal" not in entry.content_html
+        assert "slashdot" not in entry.content_html
+
+
+def test_embedded_players_become_links_to_what_they_play() -> None:
+    entries = _normalized("html_embedded_videos.xml")
+    # a post that is only a video is no longer empty
+    assert entries[0].content_html == (
+        f'<p><a href="https://www.youtube.com/watch?v=YLTOSZYCOx8"{REL}>YouTube video player</a></p>'
+    )
+    assert entries[0].content_text == "YouTube video player"
+    assert entries[1].content_html == (
+        "<ul><li>The trailer runs about 2 minutes.</li></ul>"
+        f'<p><a href="https://www.youtube.com/watch?v=frdj1zb9sMY"{REL}>'
+        "https://www.youtube.com/watch?v=frdj1zb9sMY</a></p>"
+        "<ul><li>Here’s a video of the restoration.</li></ul>"
+        f'<p><a href="https://vimeo.com/176999007"{REL}>SPACEDOCK</a></p>'
+    )
+    # in its paragraph, no empty paragraph around it; the Amazon ad widget goes
+    assert entries[2].content_html == (
+        "<p>An unboxing video:</p>\n"
+        f'<p><a href="https://www.youtube.com/watch?v=pO663zwHwz8"{REL}>'
+        "https://www.youtube.com/watch?v=pO663zwHwz8</a></p>\n<p>Buy it here: </p>"
+    )
+    # Blogger's "<iframe ... />": both videos, and the text between them
+    assert entries[3].content_html.count('href="https://www.blogger.com/video.g?token=') == 2
+    assert "<p>And another:</p>" in entries[3].content_html
+    # WordPress's video already links to its file
+    assert entries[4].content_html == (
+        f'<div><a href="https://videos.example/uploads/Paging.mp4"{REL}>'
+        "https://videos.example/uploads/Paging.mp4</a></div>"
+    )
+    assert all(e.image is None for e in entries)
+    assert all("<iframe" not in e.content_html and "<video" not in e.content_html for e in entries)
+
+
+def test_small_images_and_icons_stay_but_are_not_the_picture() -> None:
+    entries = _normalized("html_small_images_and_icons.xml")
+    assert [e.image for e in entries] == [
+        None,
+        "http://pic.kc0011.net/uploadfile/2020-1-10/202011014255757825.jpg",
+        "https://small.example/uploads/chart.png",
+    ]
+    assert '<img height="40" width="40" src="https://lh6.googleusercontent.com/' in entries[0].content_html
+    assert 'src="http://www.kc0011.net/skins/default/filetype/jpg.gif"' in entries[1].content_html
+    assert 'src="https://www.gravatar.com/avatar/' in entries[2].content_html

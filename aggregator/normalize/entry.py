@@ -31,7 +31,7 @@ from aggregator.normalize.text import clean_author, clean_title, make_summary, s
 # Bump whenever the output for the same input changes: stored entries are then normalized again.
 # 2: enclosures other than the image are kept (podcast audio was dropped before).
 # 3: share buttons and images of feed widgets (FeedFlare) are removed from the content.
-NORMALIZER_VERSION = 4
+NORMALIZER_VERSION = 5
 
 SUMMARY_CHARS = 200
 FALLBACK_TITLE_CHARS = 80
@@ -348,7 +348,8 @@ def normalize_entry(
     ``raw_hash`` replaces the parser's (the refresh stores it salted with the settings).
 
     Relative URLs in the content resolve against the entry's base (xml:base or document URL), else its link,
-    else the feed's link. ``now`` must be timezone-aware.
+    else the feed's link; a fragment alone (``#notes``) against its link: the anchor is on the article's page,
+    not in the feed. ``now`` must be timezone-aware.
     """
     if now.tzinfo is None:
         raise ValueError("now must be a timezone-aware datetime")
@@ -356,7 +357,7 @@ def normalize_entry(
     link = canonical_link(entry.link, entry.base_url, anchor=True)
     base = entry.base_url or link or canonical_link(feed.link)
     body = _body(entry)
-    content_html = sanitize_html(body, base)
+    content_html = sanitize_html(body, base, page_url=link)
     content_text = sanitized_html_to_text(content_html)
     summary = _summary(entry, body, content_text)
     own_title = clean_title(entry.title, entry.title_is_html)
