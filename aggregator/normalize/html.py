@@ -60,6 +60,7 @@ class _Call(threading.local):
 
 
 _CALL = _Call()
+_FRAGMENT_STARTS = frozenset("# \t\n\r\f")
 
 
 def _resolve_relative(url: str) -> str | None:
@@ -69,7 +70,8 @@ def _resolve_relative(url: str) -> str | None:
     document's URL (Atom's xml:base, or the URL the feed was fetched from), where that anchor is not: such a
     reference resolves against the entry's own page when the call names one.
     """
-    if _CALL.page_url is not None and url.lstrip()[:1] == "#":
+    # The first character first: portal HTML holds many relative links, and "#" rarely begins one.
+    if url[:1] in _FRAGMENT_STARTS and url.lstrip()[:1] == "#" and _CALL.page_url is not None:
         resolved = resolve_web_url(url, _CALL.page_url)
         if resolved is not None:
             return resolved
