@@ -558,13 +558,13 @@ def _is_icon_url(src: str) -> bool:
 def first_image(html: str) -> str | None:
     """The ``src`` of the first image of sanitized HTML that can be the entry's picture, entities decoded.
 
-    Not a tracking pixel, nor an image declared small (:data:`_MIN_PICTURE_SIDE`) or served as an icon, an
-    emoticon or an avatar (:func:`_is_icon_url`): those stay in the HTML, but a reader showing one as the
-    entry's picture shows an avatar or a file-type icon for a story. No such image, no picture.
+    Not an image declared small (:data:`_MIN_PICTURE_SIDE`; tracking pixels among them) or served as an
+    icon, an emoticon or an avatar (:func:`_is_icon_url`): those stay in the HTML, but a reader showing one as
+    the entry's picture shows an avatar or a file-type icon for a story. No such image, no picture.
     """
     for match in _CLEAN_IMG_SRC_RE.finditer(html):
         attributes = dict(_CLEAN_ATTRIBUTE_RE.findall(match.group(0)))
         src = attributes.get("src")
-        if src and not (_is_pixel(attributes) or _is_small(attributes) or _is_icon_url(src)):
+        if src and not (_is_small(attributes) or _is_icon_url(src)):  # a 1×1 pixel is small too
             return unescape(src) if "&" in src else src
     return None
