@@ -198,8 +198,9 @@ class Refresher:
         self._owns_fetcher = fetcher is None
         self._process_pool = process_pool
         self._jitter = jitter
-        # Per source: (its configuration, its rules, their fingerprint), made once per configuration object.
-        self._rules: dict[str, tuple[SourceConfig, SourceRules, str]] = {}
+        # Per source: (its configuration, its rules, their fingerprint, its HTTP options), made once per
+        # configuration object.
+        self._rules: dict[str, tuple[SourceConfig, SourceRules, str, HttpOptions]] = {}
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aggregator-db")
         # Ids of the sources of running refreshes whose result the writer has not been given yet (claims
         # keep a source in one refresh at a time).
@@ -518,15 +519,16 @@ class Refresher:
         self._cadences[state.id] = (state.last_new_entry_at, cadence)
         return cadence
 
-    def _rules_of(self, source: SourceConfig) -> tuple[SourceRules, str]:
+    def _rules_of(self, source: SourceConfig) -> tuple[SourceRules, str, HttpOptions]:
         cached = self._rules.get(source.name)
         if cached is None or cached[0] is not source:
             rules = source_rules(self.config, source)
-            cached = self._rules[source.name] = (source, rules, rules.fingerprint())
-        return cached[1], cached[2]
+            options = http_options(self.config, source)
+            cached = self._rules[source.name] = (source, rules, rules.fingerprint(), options)
+        return cached[1], cached[2], cached[3]
 
     async def _fetch(self, state: SourceState, source: SourceConfig) -> _Fetched:
-        rules, fingerprint = self._rules_of(source)
+        rules, fingerprint, options = self._rules_of(source)
         # Rules changed since the stored document was read (configuration, normalizer version): read the
         # current one whole, not only what changed since.
         changed_rules = state.rules_fingerprint != fingerprint
@@ -541,7 +543,7 @@ class Refresher:
         if state.kind is SourceKind.HTTP:
             doc = await self._fetcher.fetch(
                 state.location,
-                http_options(self.config, source),
+                options,
                 etag=validator,
                 last_modified=None if changed_rules else state.last_modified,
             )

@@ -17,7 +17,6 @@ This module owns the request and its redirects; reading and decoding the body wi
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import functools
 import logging
 import re
@@ -62,6 +61,7 @@ _FEED_ROOT = re.compile(rb"<(?:[a-z0-9_.-]+:)?(?:rss|feed|rdf)(?=[\s/>])", re.IG
 _HTML_START = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.IGNORECASE | re.DOTALL)
 _SNIFF_BYTES = 4096
 _READ_BYTES = 65_536
+_PHRASES = {status.value: status.phrase for status in HTTPStatus}
 _SOCKS_SCHEMES = frozenset({"socks5", "socks5h"})
 _PROXY_SCHEMES = frozenset({"http", "https"}) | _SOCKS_SCHEMES
 # aiohttp-socks' failures (a SOCKS proxy refusing or timing out) are not aiohttp.ClientError.
@@ -159,15 +159,16 @@ class HttpFetcher:
             budget = asyncio.timeout(options.timeout_seconds)
             try:
                 async with budget:
-                    document = await self._fetch_document(url.strip(), options, etag, last_modified, budget)
+                    document = await self._fetch_document(
+                        url.strip(), options, etag, last_modified, budget, started
+                    )
             except TimeoutError as exc:
                 if not budget.expired():
                     raise FetchError(f"request to {url} failed: timed out", kind="timeout") from exc
                 seconds = format_seconds(options.timeout_seconds)
                 raise FetchError(f"timed out after {seconds}s (total timeout)", kind="timeout") from None
-        elapsed_ms = round((time.monotonic() - started) * 1000)
-        log.debug("fetched url=%s status=%s ms=%d", url, document.status, elapsed_ms)
-        return dataclasses.replace(document, elapsed_ms=elapsed_ms)
+        log.debug("fetched url=%s status=%s ms=%d", url, document.status, document.elapsed_ms)
+        return document
 
     async def _fetch_document(
         self,
@@ -176,6 +177,7 @@ class HttpFetcher:
         etag: str | None,
         last_modified: str | None,
         budget: asyncio.Timeout,
+        started: float,
     ) -> FetchedDocument:
         validators = {"If-None-Match": etag, "If-Modified-Since": last_modified}
         answer = await self._follow(url, options, validators, budget)
@@ -190,9 +192,10 @@ class HttpFetcher:
                 permanent_url=answer.url if answer.permanent else None,
                 etag=answer.headers.get("etag", etag),
                 last_modified=answer.headers.get("last-modified", last_modified),
+                elapsed_ms=_ms_since(started),
             )
         if not _is_html_page(answer):
-            return _document(url, answer, answer.url if answer.permanent else None)
+            return _document(url, answer, answer.url if answer.permanent else None, started)
 
         links = find_feed_links(answer.body or b"", answer.url)
         if not options.discover or not links:
@@ -219,13 +222,13 @@ class HttpFetcher:
                 discovered=links,
                 status=feed.status,
             )
-        return _document(url, feed, feed.url if feed.permanent else feed_url)
+        return _document(url, feed, feed.url if feed.permanent else feed_url, started)
 
     async def _follow(
         self, url: str, options: HttpOptions, extra: Mapping[str, str | None], budget: asyncio.Timeout
     ) -> _Answer:
         """GET ``url``, following redirects by hand so every hop is checked, limited and recorded."""
-        start = _checked_url(url)
+        start = _checked_start(url)
         current = start
         client = self._client(options.proxy)
         headers = _request_headers(options, extra)
@@ -241,7 +244,7 @@ class HttpFetcher:
                         host = None
                     await self._wait_for_host(key, budget)
                     host = key
-                same_origin = _origin(current) == _origin(start)
+                same_origin = current is start or _origin(current) == _origin(start)
                 proxy = client.proxy if options.proxy is not None else self._env_proxy(current)
                 response = await _send(
                     client.session, current, headers if same_origin else _public(headers), options, proxy
@@ -287,6 +290,9 @@ class HttpFetcher:
 
     async def _wait_for_host(self, key: str, budget: asyncio.Timeout) -> None:
         """Take a slot for ``key`` with the total deadline paused: queueing behind siblings is not slow."""
+        if self._hosts.free(key):  # taken at once: no deadline to pause (two timer changes per fetch)
+            await self._hosts.acquire(key)
+            return
         loop = asyncio.get_running_loop()
         deadline = budget.when()
         remaining = None if deadline is None else deadline - loop.time()
@@ -359,6 +365,11 @@ class _HostLimits:
         self._per_host = per_host
         self._semaphores: dict[str, tuple[asyncio.Semaphore, list[int]]] = {}
 
+    def free(self, key: str) -> bool:
+        """Whether a slot for ``key`` is free now, so that :meth:`acquire` takes it without waiting."""
+        entry = self._semaphores.get(key)
+        return entry is None or not entry[0].locked()
+
     async def acquire(self, key: str) -> None:
         semaphore, users = self._semaphores.setdefault(key, (asyncio.Semaphore(self._per_host), [0]))
         users[0] += 1
@@ -380,6 +391,12 @@ class _HostLimits:
 
 
 # ------------------------------------------------------------------------------------ requests and URLs
+
+
+@functools.lru_cache(maxsize=8192)
+def _checked_start(url: str) -> URL:
+    """A source's URL checked once, not on every poll (yarl's parsing is a tenth of a 304's cost)."""
+    return _checked_url(url)
 
 
 def _checked_url(url: str, base: URL | None = None) -> URL:
@@ -409,13 +426,18 @@ def _origin(url: URL) -> tuple[str, str]:
 
 def _request_headers(options: HttpOptions, extra: Mapping[str, str | None]) -> dict[str, str]:
     """Our defaults, then the source's own headers (which win), then the conditional-GET validators."""
-    headers = {"User-Agent": options.user_agent, "Accept": _ACCEPT, "Accept-Encoding": ACCEPT_ENCODING}
-    for name, value in [*options.headers.items(), *extra.items()]:
-        for existing in [h for h in headers if h.lower() == name.lower()]:
-            del headers[existing]
-        if value is not None:
-            headers[name] = value
-    return headers
+    merged = {
+        "user-agent": ("User-Agent", options.user_agent),
+        "accept": ("Accept", _ACCEPT),
+        "accept-encoding": ("Accept-Encoding", ACCEPT_ENCODING),
+    }
+    for items in (options.headers.items(), extra.items()):
+        for name, value in items:
+            key = name.lower()
+            merged.pop(key, None)  # a later spelling of a name replaces, and moves, the earlier one
+            if value is not None:
+                merged[key] = (name, value)
+    return dict(merged.values())
 
 
 def _check_headers(headers: Mapping[str, str], url: URL) -> None:
@@ -441,14 +463,19 @@ async def _send(
     options: HttpOptions,
     proxy: str | None,
 ) -> aiohttp.ClientResponse:
-    # Reading has no timeout of its own: the total deadline around the fetch bounds it.
-    timeout = aiohttp.ClientTimeout(total=None, connect=options.connect_timeout_seconds)
+    timeout = _client_timeout(options.connect_timeout_seconds)
     try:
         return await session.get(url, headers=headers, allow_redirects=False, proxy=proxy, timeout=timeout)
     except ValueError as exc:
         if isinstance(exc, aiohttp.ClientError):
             raise
         raise FetchError(f"cannot send the request to {url}: invalid header ({exc})", kind="http") from exc
+
+
+@functools.lru_cache(maxsize=16)
+def _client_timeout(connect_seconds: float) -> aiohttp.ClientTimeout:
+    """Reading has no timeout of its own: the total deadline around the fetch bounds it."""
+    return aiohttp.ClientTimeout(total=None, connect=connect_seconds)
 
 
 def _lower_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -465,10 +492,8 @@ def _lower_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 def _reason(response: aiohttp.ClientResponse) -> str:
     """The standard phrase when we know the code: servers send odd ones ("OK" on a 404), HTTP/2 none."""
-    try:
-        return HTTPStatus(response.status).phrase
-    except ValueError:
-        return (response.reason or "").strip()[:80]
+    phrase = _PHRASES.get(response.status)
+    return phrase if phrase is not None else (response.reason or "").strip()[:80]
 
 
 def _check_status(answer: _Answer, *, conditional: bool) -> None:
@@ -494,7 +519,7 @@ def _check_status(answer: _Answer, *, conditional: bool) -> None:
     raise FetchError(text, kind="http", status=status)
 
 
-def _document(url: str, answer: _Answer, permanent_url: str | None) -> FetchedDocument:
+def _document(url: str, answer: _Answer, permanent_url: str | None, started: float) -> FetchedDocument:
     return FetchedDocument(
         url=url,
         status=answer.status,
@@ -504,7 +529,13 @@ def _document(url: str, answer: _Answer, permanent_url: str | None) -> FetchedDo
         permanent_url=permanent_url,
         etag=answer.headers.get("etag"),
         last_modified=answer.headers.get("last-modified"),
+        elapsed_ms=_ms_since(started),
     )
+
+
+def _ms_since(started: float) -> int:
+    """Milliseconds since ``started`` (a ``time.monotonic()`` reading), as the fetch log keeps them."""
+    return round((time.monotonic() - started) * 1000)
 
 
 def _is_html_page(answer: _Answer) -> bool:
