@@ -68,25 +68,24 @@ class Batcher(Generic[In, Out]):
 
     def nudge(self) -> None:
         """Wake a call waiting for company: an item arrived, or ``coming`` may have changed."""
-        if self._arrived is not None:
-            self._arrived.set()
+        if self._arrived is not None and not self._waiting_for_company():
+            self._arrived.set()  # the wait is over: woken once, not on every arrival
+
+    def _waiting_for_company(self) -> bool:
+        return self._coming is not None and len(self._pending) < self._min_batch and self._coming()
 
     async def _wait_for_company(self) -> None:
         if self._coming is None or self._linger <= 0 or self._min_batch <= 1:
             return
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._linger
         if self._arrived is None:
             self._arrived = asyncio.Event()
-        while len(self._pending) < self._min_batch and self._coming():
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return
-            self._arrived.clear()
-            try:
-                await asyncio.wait_for(self._arrived.wait(), remaining)
-            except TimeoutError:
-                return
+        try:
+            async with asyncio.timeout(self._linger):
+                while self._waiting_for_company():
+                    self._arrived.clear()
+                    await self._arrived.wait()
+        except TimeoutError:
+            return
 
     async def _flush(self) -> None:
         loop = asyncio.get_running_loop()

@@ -328,23 +328,29 @@ class Refresher:
         if on_start:
             on_start(len(targets))
         pool = self._pool_for(len(targets))
-        # Sources between "fetch started" and "saved": bounds the documents and results held in memory
-        # (otherwise every fetched body waits in the process pool's unbounded queue).
-        slots = asyncio.Semaphore(self.config.scheduler.concurrency)
         results: list[SourceResult] = []
+        unreachable: list[_Unreachable] = []
+        queue = iter(targets)
+
+        async def work() -> None:
+            for state in queue:  # shared: each source is taken by the first free worker, in claim order
+                outcome = await self._refresh_each(state, pool)
+                if isinstance(outcome, _Unreachable):
+                    unreachable.append(outcome)
+                    continue
+                results.append(outcome)
+                if on_result:
+                    on_result(outcome)
+
         self._coming.update(state.id for state in targets)
         try:
-            tasks = [asyncio.create_task(self._refresh_slot(slots, state, pool)) for state in targets]
-            unreachable: list[_Unreachable] = []
+            # ``scheduler.concurrency`` workers, each taking one source from "fetch started" to "saved":
+            # that bounds the documents and results held in memory (otherwise every fetched body would
+            # wait in the process pool's unbounded queue), without a task per source.
+            workers = min(self.config.scheduler.concurrency, len(targets))
+            tasks = [asyncio.create_task(work()) for _ in range(workers)]
             try:
-                for task in asyncio.as_completed(tasks):
-                    outcome = await task
-                    if isinstance(outcome, _Unreachable):
-                        unreachable.append(outcome)
-                        continue
-                    results.append(outcome)
-                    if on_result:
-                        on_result(outcome)
+                await asyncio.gather(*tasks)
             finally:
                 for task in tasks:
                     task.cancel()
@@ -381,12 +387,9 @@ class Refresher:
         answered = self._server_answered_at
         return answered is not None and self.clock() - answered <= NETWORK_EVIDENCE
 
-    async def _refresh_slot(
-        self, slots: asyncio.Semaphore, state: SourceState, pool: Executor | None
-    ) -> SourceResult | _Unreachable:
+    async def _refresh_each(self, state: SourceState, pool: Executor | None) -> SourceResult | _Unreachable:
         try:
-            async with slots:
-                return await self._refresh_one(state, pool)
+            return await self._refresh_one(state, pool)
         finally:
             if state.id in self._coming:  # unreachable, or cancelled: no result is coming from this one
                 self._coming.discard(state.id)
