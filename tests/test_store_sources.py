@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import event
 
 from aggregator.config.schema import SourceConfig
-from aggregator.models import SourceKind
+from aggregator.models import FetchStatus, RefreshOutcome, SourceKind
 from aggregator.store import Store, create_db_engine
 
 NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
@@ -73,3 +73,49 @@ def test_two_processes_syncing_the_same_new_sources(store: Store, db_url: str) -
     assert raced == [True]
     assert report.added == ()  # the other process added them
     assert sorted(s.name for s in store.list_sources()) == ["a", "b"]
+
+
+def test_claimed_and_listed_states_read_every_field(store: Store) -> None:
+    """States are read positionally: each field must come from its own column, the title from the
+    configuration first and else from the feed."""
+    store.sync_sources(
+        [
+            SourceConfig(name="a", url="https://a.example/feed"),
+            SourceConfig(name="b", url="https://b/", title="B"),
+        ],
+        NOW,
+    )
+    ids = {s.name: s.id for s in store.list_sources()}
+    for name in ("a", "b"):
+        outcome = RefreshOutcome(
+            source_id=ids[name],
+            started_at=NOW,
+            status=FetchStatus.OK,
+            next_check_at=NOW + timedelta(minutes=30),
+            etag=f'"{name}-etag"',
+            last_modified="Fri, 01 Mar 2024 11:00:00 GMT",
+            title=f"Feed {name}",
+            site_link=f"https://{name}.example/",
+            feed_ttl_seconds=600,
+            rules_fingerprint=f"rules-{name}",
+            document_hash=f"hash-{name}",
+            stale_reason="quiet",
+        )
+        store.save_refresh(outcome, name)
+    claimed = store.claim_sources(
+        NOW + timedelta(hours=1), None, due_only=False, owner="me", lease=timedelta(hours=1)
+    )
+    listed = {s.name: s for s in store.list_sources()}
+    assert {s.name: s for s in claimed.sources} == listed
+    a = listed["a"]
+    assert (a.title, listed["b"].title) == ("Feed a", "B")
+    assert (a.kind, a.location, a.configured_location) == (SourceKind.HTTP, *["https://a.example/feed"] * 2)
+    assert (a.site_link, a.etag, a.last_modified) == (
+        "https://a.example/",
+        '"a-etag"',
+        "Fri, 01 Mar 2024 11:00:00 GMT",
+    )
+    assert (a.enabled, a.gone, a.stale, a.stale_reason) == (True, False, True, "quiet")
+    assert (a.next_check_at, a.last_checked_at, a.last_success_at) == (NOW + timedelta(minutes=30), NOW, NOW)
+    assert (a.last_new_entry_at, a.last_error, a.last_error_at, a.consecutive_errors) == (NOW, None, None, 0)
+    assert (a.feed_ttl_seconds, a.rules_fingerprint, a.document_hash) == (600, "rules-a", "hash-a")

@@ -92,50 +92,34 @@ def sync_sources(session: Session, sources: Sequence[SourceConfig], now: datetim
     return SyncReport(tuple(added), tuple(changed), tuple(disabled))
 
 
-def to_state(row: Any) -> SourceState:
-    """A source row (the ORM's, or a Core row of :data:`_STATE_COLUMNS`) as the refresher sees it."""
-    return SourceState(
-        id=row.id,
-        name=row.name,
-        kind=SourceKind(row.kind),
-        location=row.location,
-        configured_location=row.configured_location,
-        title=row.config_title or row.title,
-        site_link=row.site_link,
-        enabled=row.enabled,
-        gone=row.gone,
-        etag=row.etag,
-        last_modified=row.last_modified,
-        next_check_at=row.next_check_at,
-        last_checked_at=row.last_checked_at,
-        last_success_at=row.last_success_at,
-        last_new_entry_at=row.last_new_entry_at,
-        last_error=row.last_error,
-        last_error_at=row.last_error_at,
-        consecutive_errors=row.consecutive_errors,
-        feed_ttl_seconds=row.feed_ttl_seconds,
-        stale=row.stale,
-        stale_reason=row.stale_reason,
-        rules_fingerprint=row.rules_fingerprint,
-        document_hash=row.document_hash,
-    )
+_SOURCES = cast(Table, SourceRow.__table__)
+# A SourceState's fields, in their order: the title is the configured one, else the feed's.
+_STATE_COLUMNS: list[ColumnElement[Any]] = [
+    *(_SOURCES.c[name] for name in ("id", "name", "kind", "location", "configured_location")),
+    func.coalesce(_SOURCES.c.config_title, _SOURCES.c.title).label("title"),
+    *(
+        _SOURCES.c[name]
+        for name in (
+            "site_link", "enabled", "gone", "etag", "last_modified", "next_check_at", "last_checked_at",
+            "last_success_at", "last_new_entry_at", "last_error", "last_error_at", "consecutive_errors",
+            "feed_ttl_seconds", "stale", "stale_reason", "rules_fingerprint", "document_hash",
+        )
+    ),
+]  # fmt: skip
+
+
+def to_state(row: Sequence[Any]) -> SourceState:
+    """A row of :data:`_STATE_COLUMNS` as the refresher sees it.
+
+    Positional: reading 500 claimed rows' 23 values by name took half of an all-304 poll's claim."""
+    return SourceState(row[0], row[1], SourceKind(row[2]), *row[3:])
 
 
 def list_sources(session: Session) -> list[SourceState]:
-    return [to_state(row) for row in session.scalars(select(SourceRow).order_by(SourceRow.name))]
+    query = select(*_STATE_COLUMNS).order_by(_SOURCES.c.name)
+    return [to_state(row) for row in session.connection().execute(query).all()]
 
 
-_SOURCES = cast(Table, SourceRow.__table__)
-# What to_state reads.
-_STATE_COLUMNS = [
-    _SOURCES.c[name]
-    for name in (
-        "id", "name", "kind", "location", "configured_location", "config_title", "title", "site_link",
-        "enabled", "gone", "etag", "last_modified", "next_check_at", "last_checked_at", "last_success_at",
-        "last_new_entry_at", "last_error", "last_error_at", "consecutive_errors", "feed_ttl_seconds", "stale",
-        "stale_reason", "rules_fingerprint", "document_hash",
-    )
-]  # fmt: skip
 _FETCH_LOG = cast(Table, FetchLogRow.__table__)
 
 
@@ -292,13 +276,14 @@ def claim_sources(
         update(SourceRow).where(wanted & free).values(claimed_until=now + lease, claimed_by=owner),
         execution_options={"synchronize_session": False},
     )
-    # Core rows, not ORM objects: loading 500 objects into the identity map cost a tenth of an all-304 poll.
+    # Core rows on the session's connection, not ORM objects nor the ORM's row loading: loading 500
+    # objects into the identity map cost a tenth of an all-304 poll.
     query = (
         select(*_STATE_COLUMNS)
         .where(SourceRow.claimed_by == owner, SourceRow.claimed_until == now + lease)
         .order_by(SourceRow.next_check_at, SourceRow.name)
     )
-    sources = [to_state(row) for row in session.execute(query)]
+    sources = [to_state(row) for row in session.connection().execute(query).all()]
     held = select(func.count()).where(wanted, SourceRow.claimed_until >= now, SourceRow.claimed_by != owner)
     return Claimed(sources, int(session.scalar(held) or 0))
 
