@@ -7,6 +7,7 @@ servers send: garbage gives None, dates in the past give 0.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -40,12 +41,11 @@ def freshness_seconds(headers: Mapping[str, str], now: datetime) -> float | None
     """
     now = _aware(now)
     lower = {name.lower(): value for name, value in headers.items()}
-    directives = _cache_directives(lower.get("cache-control", ""))
-    if "no-cache" in directives or "no-store" in directives:
+    no_freshness, max_age = _cache_control(lower.get("cache-control", ""))
+    if no_freshness:
         return None
-    max_age = directives.get("max-age")
-    if max_age is not None and _DELTA_SECONDS.fullmatch(max_age):
-        return _delta(max_age)
+    if max_age is not None:
+        return max_age
     expires = lower.get("expires")
     if expires is None:
         return None
@@ -55,6 +55,20 @@ def freshness_seconds(headers: Mapping[str, str], now: datetime) -> float | None
     date = _parse_http_date(lower.get("date", "").strip())
     base = date if date is not None else now
     return max(0.0, (expires_at - base).total_seconds())
+
+
+@functools.lru_cache(maxsize=256)
+def _cache_control(value: str) -> tuple[bool, float | None]:
+    """(no freshness given at all, max-age seconds) of a ``Cache-Control`` value.
+
+    Parsed once per distinct value: servers send the same few values on every response."""
+    directives = _cache_directives(value)
+    if "no-cache" in directives or "no-store" in directives:
+        return True, None
+    max_age = directives.get("max-age")
+    if max_age is not None and _DELTA_SECONDS.fullmatch(max_age):
+        return False, _delta(max_age)
+    return False, None
 
 
 def _cache_directives(value: str) -> dict[str, str | None]:
