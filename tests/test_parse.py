@@ -14,6 +14,7 @@ from aggregator.errors import ParseError
 from aggregator.models import Enclosure, ParsedFeed
 from aggregator.parse import ParseOptions, parse_document
 from aggregator.parse.feedparser_path import run_feedparser
+from aggregator.parse.selflink import self_link
 from aggregator.parse.sniff import DocumentKind, looks_like_html, sniff
 from tests.conftest import DATA_DIR
 
@@ -515,3 +516,44 @@ def test_headers_are_case_insensitive_and_optional() -> None:
         parse_document(body).entries[0].title
         == parse_document(body, {"Content-Type": "text/xml"}).entries[0].title
     )
+
+
+def test_a_saved_atom_feed_uses_its_self_link_as_base() -> None:
+    """Read from a local file (no document URL), relative links resolve against the feed's own address."""
+    feed = parse("atom_saved_with_relative_links.xml", url=None)
+    first, second = feed.entries
+    assert feed.link == "http://blog.example.org/blog/"
+    assert first.link == "http://blog.example.org/blog/2024/03/01/Plex"
+    assert first.base_url == "http://blog.example.org/blog/index.atom"
+    assert second.link == "http://blog.example.org/blog/2024/03/02/Next"  # not against the entry's self link
+
+
+def test_a_saved_rss_feed_uses_its_atom_self_link_as_base() -> None:
+    feed = parse("rss_saved_with_atom_self_link.xml", url=None)
+    assert feed.link == "https://portal.example.cn/news/"
+    assert feed.entries[0].link == "https://portal.example.cn/news/2024/0301/1.html"
+
+
+def test_the_document_url_wins_over_the_self_link() -> None:
+    """Fetched (or mirrored) documents resolve against where they were served from, as before."""
+    feed = parse("atom_saved_with_relative_links.xml", url="https://mirror.example/feeds/blog.atom")
+    assert feed.entries[0].link == "https://mirror.example/blog/2024/03/01/Plex"
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        (b'<feed><link rel="self" href="http://a.example/f.atom"/>', "http://a.example/f.atom"),
+        (
+            b"<rss><channel><atom:link href='https://a.example/r?x=1&amp;y=2' rel='self'/>",
+            "https://a.example/r?x=1&y=2",
+        ),
+        (b'<feed><link rel="self" href="/feed.atom"/>', None),  # relative: no base
+        (b'<feed><link rel="self" href="file:///etc/feed.atom"/>', None),
+        (b'<feed><link rel="alternate" href="http://a.example/"/>', None),
+        (b'<feed><entry><link rel="self" href="http://a.example/e.atom"/></entry>', None),  # an entry's own
+        (b'<rss><channel><item><atom:link rel="self" href="http://a.example/i"/></item>', None),
+    ],
+)
+def test_self_link(head: bytes, expected: str | None) -> None:
+    assert self_link(head) == expected

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aggregator.errors import ParseError
 from aggregator.models import ParsedFeed
@@ -30,6 +30,7 @@ from aggregator.parse.feedparser_path import convert, run_feedparser
 from aggregator.parse.jsonfeed import parse_json_feed
 from aggregator.parse.prepare import prepare_utf8_unchecked, prepare_xml
 from aggregator.parse.refs import EntryRef, ParsedDocument, StaleEntry
+from aggregator.parse.selflink import self_link
 from aggregator.parse.sniff import DocumentKind, describe_start, looks_like_html, sniff
 
 __all__ = ["EntryRef", "ParseOptions", "ParsedDocument", "StaleEntry", "parse_document", "read_document"]
@@ -67,6 +68,8 @@ def read_document(
     :meth:`EntryRef.entry` is called. Reading such an entry later raises :class:`StaleEntry` in the unlikely
     case it fails; read the document again without ``skippable`` then. The other paths read every entry.
     """
+    if options.url is None:  # a saved file: its own address, if it gives one, is its links' base
+        options = replace(options, url=self_link(body))
     lowered = {name.lower(): value for name, value in (headers or {}).items()}
     content_type = lowered.get("content-type")
     kind = sniff(body, media_type(content_type))
