@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 from aggregator.batching import Batcher
+from aggregator.clock import ms_since
 from aggregator.config import Config, SourceConfig
 from aggregator.errors import FetchError, ParseError
 from aggregator.health import adaptive_interval_seconds, cadence_seconds, keys_changed_reason, stale_reason
@@ -431,7 +432,7 @@ class Refresher:
                     feed_ttl_seconds=ttl,
                     freshness_seconds=fetched.freshness_seconds,
                 ),
-                duration_ms=_ms_since(clock_start),
+                duration_ms=ms_since(clock_start),
                 bytes=fetched.bytes,
                 http_status=fetched.http_status,
                 filtered=processed.filtered if processed else 0,
@@ -457,7 +458,7 @@ class Refresher:
                 updated=counts.updated,
                 unchanged=(processed.unchanged + counts.rehashed) if processed else 0,
                 filtered=outcome.filtered,
-                duration_ms=_ms_since(clock_start),
+                duration_ms=ms_since(clock_start),
                 bytes=fetched.bytes,
                 http_status=fetched.http_status,
                 warnings=outcome.warnings,
@@ -641,7 +642,7 @@ class Refresher:
             started_at=started,
             status=status,
             next_check_at=next_check,
-            duration_ms=_ms_since(clock_start),
+            duration_ms=ms_since(clock_start),
             http_status=http_status,
             error=str(error),
             error_kind=kind,
@@ -680,10 +681,6 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True  # exists, owned by someone else
     return True
-
-
-def _ms_since(start: float) -> int:
-    return int((time.perf_counter() - start) * 1000)
 
 
 def _log_result(result: SourceResult, *, quiet: bool = False) -> None:

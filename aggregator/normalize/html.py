@@ -281,7 +281,7 @@ def prepare_images(markup: str) -> str:
     return _RAW_IMG_RE.sub(_prepare_img, markup)
 
 
-def _raw_attributes(markup: str) -> dict[str, str]:
+def raw_attributes(markup: str) -> dict[str, str]:
     """A raw tag's attributes, names lower-cased, values unquoted and decoded; the first of a name wins."""
     values: dict[str, str] = {}
     for name, value in _RAW_ATTRIBUTE_RE.findall(markup):
@@ -329,7 +329,7 @@ def _is_flash(attributes: dict[str, str], url: str) -> bool:
 def _embed_replacement(match: re.Match[str], base_url: str | None, in_paragraph: bool) -> str:
     """What stands for an embed: a link to what it shows (titled as the embed is), or nothing."""
     if match.group("opaque") is not None:
-        attributes = _raw_attributes(match.group("opaque_attributes"))
+        attributes = raw_attributes(match.group("opaque_attributes"))
         if match.group("opaque").lower() == "iframe":
             if "wp-embedded-content" in attributes.get("class", ""):
                 return ""  # WordPress's embed of a post: the blockquote before it already links there
@@ -337,14 +337,14 @@ def _embed_replacement(match: re.Match[str], base_url: str | None, in_paragraph:
         else:
             candidates = [attributes.get("data")]
     elif match.group("media") is not None:
-        attributes = _raw_attributes(match.group("media_attributes"))
+        attributes = raw_attributes(match.group("media_attributes"))
         fallback = match.group("fallback") or ""
         if _FALLBACK_LINK_RE.search(fallback) is not None:
             return match.group(0)  # the fallback links to the file already (WordPress writes one); it stays
         sources = (_unquote(value) for value in _RAW_SOURCE_SRC_RE.findall(fallback))
         candidates = [attributes.get("src"), *(unescape(value) for value in sources)]
     else:
-        attributes = _raw_attributes(match.group("embed_attributes"))
+        attributes = raw_attributes(match.group("embed_attributes"))
         candidates = [attributes.get("src")]
     url = next((u for u in (_embed_url(c, base_url) for c in candidates) if u is not None), None)
     if url is None or (match.group("media") is None and _is_flash(attributes, url)):

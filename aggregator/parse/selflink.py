@@ -9,14 +9,14 @@ or item), read from the raw bytes so that the fast path and feedparser get the s
 
 from __future__ import annotations
 
-import html
 import re
 from urllib.parse import urlsplit
+
+from aggregator.normalize.html import raw_attributes
 
 _HEAD_BYTES = 65_536
 _FIRST_ITEM = re.compile(rb"<(?:[\w.-]+:)?(?:entry|item)[\s/>]")
 _LINK_TAG = re.compile(rb"<(?:[\w.-]+:)?link\b([^>]*)>")
-_ATTRIBUTE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
 def self_link(body: bytes) -> str | None:
@@ -26,13 +26,10 @@ def self_link(body: bytes) -> str | None:
     if first_item is not None:
         head = head[: first_item.start()]
     for tag in _LINK_TAG.finditer(head):
-        attributes = {
-            match[1].lower(): match[2] if match[2] is not None else match[3]
-            for match in _ATTRIBUTE.finditer(tag[1])
-        }
-        if attributes.get(b"rel", b"").strip().lower() != b"self" or b"href" not in attributes:
+        attributes = raw_attributes(tag[1].decode("utf-8", "replace"))
+        if attributes.get("rel", "").strip().lower() != "self" or "href" not in attributes:
             continue
-        href = html.unescape(attributes[b"href"].decode("utf-8", "replace")).strip()
+        href = attributes["href"].strip()
         try:
             parts = urlsplit(href)
         except ValueError:

@@ -36,6 +36,7 @@ import certifi
 from yarl import URL
 
 import aggregator
+from aggregator.clock import ms_since
 from aggregator.errors import FetchError, NotAFeedError
 from aggregator.models import FetchedDocument
 from aggregator.sources.decoding import BROTLI_BOUNDED, read_body
@@ -155,7 +156,7 @@ class HttpFetcher:
         if self._closed:
             raise RuntimeError("HttpFetcher is closed")
         async with self._concurrency:
-            started = time.monotonic()
+            started = time.perf_counter()
             budget = asyncio.timeout(options.timeout_seconds)
             try:
                 async with budget:
@@ -192,7 +193,7 @@ class HttpFetcher:
                 permanent_url=answer.url if answer.permanent else None,
                 etag=answer.headers.get("etag", etag),
                 last_modified=answer.headers.get("last-modified", last_modified),
-                elapsed_ms=_ms_since(started),
+                elapsed_ms=ms_since(started),
             )
         if not _is_html_page(answer):
             return _document(url, answer, answer.url if answer.permanent else None, started)
@@ -529,13 +530,8 @@ def _document(url: str, answer: _Answer, permanent_url: str | None, started: flo
         permanent_url=permanent_url,
         etag=answer.headers.get("etag"),
         last_modified=answer.headers.get("last-modified"),
-        elapsed_ms=_ms_since(started),
+        elapsed_ms=ms_since(started),
     )
-
-
-def _ms_since(started: float) -> int:
-    """Milliseconds since ``started`` (a ``time.monotonic()`` reading), as the fetch log keeps them."""
-    return round((time.monotonic() - started) * 1000)
 
 
 def _is_html_page(answer: _Answer) -> bool:
