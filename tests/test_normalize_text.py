@@ -31,6 +31,15 @@ def test_strip_control_chars(raw: str, expected: str) -> None:
     assert strip_control_chars(raw) == expected
 
 
+@pytest.mark.parametrize("other", ["plain ASCII", "non-ASCII 中文"])
+def test_every_character_below_u00a0_is_kept_or_stripped_alike_in_ascii_and_other_strings(other: str) -> None:
+    """ASCII strings take a faster path than the others: both strip exactly the same characters."""
+    for code in range(0xA0):
+        char = chr(code)
+        forbidden = (code < 0x20 and char not in "\t\n\r") or 0x7F <= code <= 0x9F
+        assert strip_control_chars(f"{other}{char}x") == (f"{other}x" if forbidden else f"{other}{char}x")
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
