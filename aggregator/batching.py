@@ -28,6 +28,10 @@ class Batcher(Generic[In, Out]):
 
     If a call raises and ``one`` is given, the batch is retried item by item, so one bad item never takes the
     others down with it; without ``one``, every item of the batch gets the exception.
+
+    ``size`` gives an item's share of ``max_batch`` (1 each by default). The writer gives a result without
+    entries 0: writing a source's row and a log line costs little, and 500 of them in one call cost a
+    fraction of eight calls of 64.
     """
 
     def __init__(
@@ -40,6 +44,7 @@ class Batcher(Generic[In, Out]):
         min_batch: int = 1,
         linger: float = 0.0,
         coming: Callable[[], bool] | None = None,
+        size: Callable[[In], int] | None = None,
     ) -> None:
         """``coming`` says whether more items are on their way; while it does, a call waits (at most
         ``linger`` seconds) until ``min_batch`` items are pending. Call :meth:`nudge` when it changes."""
@@ -54,17 +59,23 @@ class Batcher(Generic[In, Out]):
         self._min_batch = min_batch
         self._linger = linger
         self._coming = coming
+        self._size = size
         self._pending: list[tuple[In, asyncio.Future[Out]]] = []
         self._flushing: asyncio.Task[None] | None = None
         self._arrived: asyncio.Event | None = None  # created in the loop that uses it
 
     async def submit(self, item: In) -> Out:
+        return await self.enqueue(item)
+
+    def enqueue(self, item: In) -> asyncio.Future[Out]:
+        """Queue ``item`` and return the future of its result at once, for a caller with other work to do
+        meanwhile; whoever holds the future must await it (or its exception goes unseen)."""
         future: asyncio.Future[Out] = asyncio.get_running_loop().create_future()
         self._pending.append((item, future))
         self.nudge()
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.create_task(self._flush())
-        return await future
+        return future
 
     def nudge(self) -> None:
         """Wake a call waiting for company: an item arrived, or ``coming`` may have changed."""
@@ -91,7 +102,8 @@ class Batcher(Generic[In, Out]):
         loop = asyncio.get_running_loop()
         while self._pending:
             await self._wait_for_company()
-            batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
+            end = self._batch_end()
+            batch, self._pending = self._pending[:end], self._pending[end:]
             results: Sequence[Out | _Failed]
             try:
                 results = await loop.run_in_executor(self._executor, self._many, [item for item, _ in batch])
@@ -107,6 +119,18 @@ class Batcher(Generic[In, Out]):
                     future.set_exception(result.error)
                 else:
                     future.set_result(result)
+
+    def _batch_end(self) -> int:
+        """How many pending items the next call takes: up to ``max_batch`` of size, at least one item."""
+        if self._size is None:
+            return min(len(self._pending), self._max_batch)
+        end = taken = 0
+        for item, _ in self._pending:
+            taken += self._size(item)
+            if taken > self._max_batch and end:
+                break
+            end += 1
+        return end
 
     async def _run_one(self, one: Callable[[In], Out], item: In) -> Out | _Failed:
         try:

@@ -59,6 +59,39 @@ def test_items_arriving_during_a_call_go_together(executor: ThreadPoolExecutor) 
     assert recorder.calls == [[1], [2, 3, 4], [5, 6]]  # max_batch bounds a call
 
 
+def test_items_of_size_zero_do_not_count_against_max_batch(executor: ThreadPoolExecutor) -> None:
+    """Even items are light (a result without entries): a call takes every one pending, and up to
+    ``max_batch`` of the others; an item larger than ``max_batch`` still goes, alone."""
+    recorder = Recorder()
+
+    async def main() -> list[int]:
+        batcher: Batcher[int, int] = Batcher(
+            executor, recorder.many, max_batch=2, size=lambda item: 5 if item == 9 else item % 2
+        )
+        first = asyncio.create_task(batcher.submit(1))
+        await asyncio.sleep(0.05)
+        rest = await _started(batcher, [2, 4, 3, 6, 5, 8, 7, 10, 9, 11])
+        recorder.release.set()
+        return [await task for task in [first, *rest]]
+
+    assert asyncio.run(main()) == [2, 4, 8, 6, 12, 10, 16, 14, 20, 18, 22]
+    assert recorder.calls == [[1], [2, 4, 3, 6, 5, 8], [7, 10], [9], [11]]
+
+
+def test_enqueue_returns_the_future_at_once(executor: ThreadPoolExecutor) -> None:
+    recorder = Recorder()
+    recorder.release.set()
+
+    async def main() -> list[int]:
+        batcher: Batcher[int, int] = Batcher(executor, recorder.many)
+        futures = [batcher.enqueue(item) for item in (1, 2, 3)]
+        assert not any(future.done() for future in futures)  # queued, not yet written
+        return list(await asyncio.gather(*futures))
+
+    assert asyncio.run(main()) == [2, 4, 6]
+    assert recorder.calls == [[1, 2, 3]]
+
+
 def test_a_failed_batch_is_retried_one_by_one(executor: ThreadPoolExecutor) -> None:
     recorder = Recorder()
     recorder.release.set()

@@ -24,9 +24,11 @@ from typing import Any
 import feedparser
 import pytest
 from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
 
 from aggregator.app import App, open_store
 from aggregator.config import parse_config_text
+from aggregator.errors import StoreError
 from aggregator.models import Enclosure, FetchStatus, SourceResult, SourceState, StoredEntry
 from aggregator.publish.publisher import Publisher
 from aggregator.store.tables import EntryRow, FetchLogRow
@@ -893,3 +895,84 @@ def test_stored_hashes_are_read_while_the_writer_is_busy(harness: Harness, feed_
         return known
 
     assert list(asyncio.run(run())) == [e.key for e in harness.entries()]
+
+
+def _two_sources(server: FeedServer) -> str:
+    server.route("/a.xml", rss(item("a", "Story A")))
+    server.route("/b.xml", rss(item("b", "Story B")))
+    return f"""
+    scheduler: {{min_interval: 1s, concurrency: 1}}
+    sources:
+      - {{name: a, url: "{server.url("/a.xml")}", timeout: 2s}}
+      - {{name: b, url: "{server.url("/b.xml")}", timeout: 2s}}
+    """
+
+
+def test_a_worker_goes_on_while_a_result_without_entries_waits_for_the_writer(
+    harness: Harness, feed_server: FeedServer
+) -> None:
+    """A 304 has nothing new to count: its one worker fetches the next source during the commit instead of
+    idling until it ends, and the refresh still returns only once both results are stored."""
+    app = harness.configure(_two_sources(feed_server))
+    harness.refresh()
+    harness.now = NOW + timedelta(hours=1)
+    feed_server.clear_requests()
+    writer_busy = threading.Event()
+    release = threading.Event()
+
+    def long_commit(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        """The first outcome's save stalls in the database (the claim before it goes through)."""
+        if statement.lstrip().upper().startswith("UPDATE SOURCES") and "last_checked_at" in statement:
+            writer_busy.set()
+            release.wait(30)
+
+    async def run() -> tuple[int, list[SourceResult]]:
+        async with Refresher(app.config, app.store, clock=app.clock, jitter=lambda: 0.0) as refresher:
+            refresh = asyncio.create_task(refresher.refresh())
+            try:
+                await asyncio.to_thread(writer_busy.wait, 30)
+                for _ in range(
+                    1000
+                ):  # the writer stays blocked: the second fetch happens meanwhile, or never
+                    if len(feed_server.requests) == 2:
+                        break
+                    await asyncio.sleep(0.01)
+                fetched_while_blocked = len(feed_server.requests)
+                assert not refresh.done()  # the refresh ends once its results are stored
+            finally:
+                release.set()
+            return fetched_while_blocked, await asyncio.wait_for(refresh, 30)
+
+    event.listen(app.store.engine, "before_cursor_execute", long_commit)
+    try:
+        fetched_while_blocked, results = asyncio.run(run())
+    finally:
+        release.set()
+        event.remove(app.store.engine, "before_cursor_execute", long_commit)
+    assert fetched_while_blocked == 2
+    assert [(r.source, r.status) for r in results] == [
+        ("a", FetchStatus.NOT_MODIFIED),
+        ("b", FetchStatus.NOT_MODIFIED),
+    ]
+    assert [harness.source(name).last_checked_at for name in "ab"] == [harness.now, harness.now]
+
+
+def test_a_failed_save_of_a_result_without_entries_fails_the_refresh(
+    harness: Harness, feed_server: FeedServer
+) -> None:
+    """The worker did not wait for that save, but the refresh does: a database error is raised, not lost."""
+    app = harness.configure(_two_sources(feed_server))
+    harness.refresh()
+    harness.now = NOW + timedelta(hours=1)
+
+    def refuse_log_rows(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO FETCH_LOG"):
+            raise OperationalError(statement, None, Exception("disk full"))
+
+    event.listen(app.store.engine, "before_cursor_execute", refuse_log_rows)
+    try:
+        with pytest.raises(StoreError, match="disk full"):
+            harness.refresh()
+    finally:
+        event.remove(app.store.engine, "before_cursor_execute", refuse_log_rows)
+    assert [harness.source(name).last_checked_at for name in "ab"] == [NOW, NOW]  # nothing half-written
