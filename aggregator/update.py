@@ -85,6 +85,13 @@ WRITE_LINGER_SECONDS = 0.5
 
 
 _SaveItem = tuple[RefreshOutcome, str, Sequence[NormalizedEntry]]
+
+
+def _has_entries(item: _SaveItem) -> bool:
+    """Whether saving ``item`` writes entries; without, it is a source row and a log line."""
+    return bool(item[2])
+
+
 _Known = tuple[dict[str, str], frozenset[str]]
 
 
@@ -218,7 +225,7 @@ class Refresher:
             min_batch=max(1, min(64, round(config.scheduler.concurrency * WRITE_BATCH_SHARE))),
             linger=WRITE_LINGER_SECONDS,
             coming=lambda: bool(self._coming),
-            size=lambda item: 1 if item[2] else 0,
+            size=lambda item: 1 if _has_entries(item) else 0,
         )
         # What each fetched source has stored is read on a thread of its own: on the writer's thread a
         # lookup waited for the commit in progress, and the process pool for the lookup. Reads need no
@@ -412,9 +419,7 @@ class Refresher:
         self._coming.discard(item[0].source_id)
         return self._writer.enqueue(item)
 
-    async def _save_or_defer(
-        self, item: _SaveItem, unsaved: list[asyncio.Future[SaveCounts]] | None
-    ) -> SaveCounts:
+    async def _save_or_defer(self, item: _SaveItem, unsaved: list[asyncio.Future[SaveCounts]]) -> SaveCounts:
         """Save ``item``; one without entries is only queued, its future added to ``unsaved``.
 
         Its counts are known without the database (nothing new, nothing updated), so the worker goes on to
@@ -423,7 +428,7 @@ class Refresher:
         sources in flight). Results with entries are still waited for: that bounds the entries held in
         memory to one source's per worker.
         """
-        if item[2] or unsaved is None:
+        if _has_entries(item):
             return await self._save_soon(item)
         unsaved.append(self._save_soon(item))
         return SaveCounts()
@@ -651,7 +656,7 @@ class Refresher:
         error: Exception,
         *,
         count_error: bool = True,
-        unsaved: list[asyncio.Future[SaveCounts]] | None = None,
+        unsaved: list[asyncio.Future[SaveCounts]],
     ) -> SourceResult:
         kind = getattr(error, "kind", "parse")
         status = FetchStatus.GONE if kind == "gone" else FetchStatus.ERROR

@@ -917,39 +917,33 @@ def test_a_worker_goes_on_while_a_result_without_entries_waits_for_the_writer(
     harness.refresh()
     harness.now = NOW + timedelta(hours=1)
     feed_server.clear_requests()
-    writer_busy = threading.Event()
-    release = threading.Event()
+    b_reported = threading.Event()
+    requests_while_stalled: list[int] = []
 
-    def long_commit(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        """The first outcome's save stalls in the database (the claim before it goes through)."""
-        if statement.lstrip().upper().startswith("UPDATE SOURCES") and "last_checked_at" in statement:
-            writer_busy.set()
-            release.wait(30)
+    def stall_first_save(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        """The first outcome's save (not the claim before it) stays in the database until source b's result
+        is reported: only a worker that did not wait for that save can report it."""
+        if requests_while_stalled or not statement.lstrip().upper().startswith("UPDATE SOURCES"):
+            return
+        if "last_checked_at" in statement:
+            b_reported.wait(30)  # a guard against hanging only: waiting for it here decides nothing
+            requests_while_stalled.append(len(feed_server.requests))
 
-    async def run() -> tuple[int, list[SourceResult]]:
+    def on_result(result: SourceResult) -> None:
+        if result.source == "b":
+            b_reported.set()
+
+    async def run() -> list[SourceResult]:
         async with Refresher(app.config, app.store, clock=app.clock, jitter=lambda: 0.0) as refresher:
-            refresh = asyncio.create_task(refresher.refresh())
-            try:
-                await asyncio.to_thread(writer_busy.wait, 30)
-                for _ in range(
-                    1000
-                ):  # the writer stays blocked: the second fetch happens meanwhile, or never
-                    if len(feed_server.requests) == 2:
-                        break
-                    await asyncio.sleep(0.01)
-                fetched_while_blocked = len(feed_server.requests)
-                assert not refresh.done()  # the refresh ends once its results are stored
-            finally:
-                release.set()
-            return fetched_while_blocked, await asyncio.wait_for(refresh, 30)
+            return await refresher.refresh(on_result=on_result)
 
-    event.listen(app.store.engine, "before_cursor_execute", long_commit)
+    event.listen(app.store.engine, "before_cursor_execute", stall_first_save)
     try:
-        fetched_while_blocked, results = asyncio.run(run())
+        results = asyncio.run(run())
     finally:
-        release.set()
-        event.remove(app.store.engine, "before_cursor_execute", long_commit)
-    assert fetched_while_blocked == 2
+        b_reported.set()
+        event.remove(app.store.engine, "before_cursor_execute", stall_first_save)
+    assert requests_while_stalled == [2]  # b was fetched while a's save was stalled
     assert [(r.source, r.status) for r in results] == [
         ("a", FetchStatus.NOT_MODIFIED),
         ("b", FetchStatus.NOT_MODIFIED),
