@@ -5,8 +5,9 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from aggregator.config.schema import SourceConfig
 from aggregator.models import FetchStatus, RefreshOutcome, SourceKind
@@ -119,3 +120,84 @@ def test_claimed_and_listed_states_read_every_field(store: Store) -> None:
     assert (a.next_check_at, a.last_checked_at, a.last_success_at) == (NOW + timedelta(minutes=30), NOW, NOW)
     assert (a.last_new_entry_at, a.last_error, a.last_error_at, a.consecutive_errors) == (NOW, None, None, 0)
     assert (a.feed_ttl_seconds, a.rules_fingerprint, a.document_hash) == (600, "rules-a", "hash-a")
+
+
+def test_a_not_modified_outcome_keeps_what_the_feed_said_and_clears_errors(store: Store) -> None:
+    """A 304 moves the check times, clears errors and the claim, follows a permanent redirect and sets the
+    stale flag, and keeps the feed's title, link, language, TTL, validators and last new entry; a 304 that
+    carries feed fields (none of ours does) still writes them."""
+    store.sync_sources([SourceConfig(name=n, url=f"https://{n}.example/feed") for n in "ab"], NOW)
+    ids = {s.name: s.id for s in store.list_sources()}
+    for name in "ab":
+        ok = RefreshOutcome(
+            source_id=ids[name],
+            started_at=NOW,
+            status=FetchStatus.OK,
+            next_check_at=NOW + timedelta(minutes=30),
+            etag='"v1"',
+            title=f"Feed {name}",
+            site_link=f"https://{name}.example/",
+            language="zh-CN",
+            feed_ttl_seconds=600,
+            document_hash="hash",
+        )
+        store.save_refresh(ok, name)
+        failed = RefreshOutcome(
+            source_id=ids[name],
+            started_at=NOW + timedelta(minutes=30),
+            status=FetchStatus.ERROR,
+            next_check_at=NOW + timedelta(hours=1),
+            error="HTTP 503",
+            error_kind="http",
+        )
+        store.save_refresh(failed, name)
+    later = NOW + timedelta(hours=1)
+    claimed = store.claim_sources(later, None, due_only=False, owner="me", lease=timedelta(hours=1))
+    assert len(claimed.sources) == 2
+
+    def not_modified(name: str, minutes: int, **fields: Any) -> RefreshOutcome:
+        return RefreshOutcome(
+            source_id=ids[name],
+            started_at=later,
+            status=FetchStatus.NOT_MODIFIED,
+            next_check_at=later + timedelta(minutes=minutes),
+            http_status=304,
+            **fields,
+        )
+
+    quiet = not_modified("a", 30, moved_to="https://a.example/moved", stale_reason="no new entry for a week")
+    titled = not_modified("b", 45, title="Feed b, renamed")
+    store.save_refreshes([(quiet, "a", ()), (titled, "b", ())])
+    listed = {s.name: s for s in store.list_sources()}
+    a, b = listed["a"], listed["b"]
+    assert (a.location, a.configured_location) == ("https://a.example/moved", "https://a.example/feed")
+    assert (a.title, a.site_link, a.feed_ttl_seconds, a.etag, a.document_hash) == (
+        "Feed a",
+        "https://a.example/",
+        600,
+        '"v1"',
+        "hash",
+    )
+    assert (a.next_check_at, a.last_checked_at, a.last_success_at, a.last_new_entry_at) == (
+        later + timedelta(minutes=30),
+        later,
+        later,
+        NOW,
+    )
+    assert (a.consecutive_errors, a.gone, a.stale) == (0, False, True)
+    assert a.stale_reason == "no new entry for a week"
+    assert (a.last_error, a.last_error_at) == ("HTTP 503", NOW + timedelta(minutes=30))  # history stays
+    assert (b.title, b.site_link, b.location, b.stale) == (
+        "Feed b, renamed",
+        "https://b.example/",
+        "https://b.example/feed",
+        False,
+    )
+    assert (b.next_check_at, b.consecutive_errors) == (later + timedelta(minutes=45), 0)
+    assert b.last_new_entry_at == NOW
+    assert store.claim_owners() == []  # both claims ended with their outcome
+    with store.engine.connect() as connection:
+        languages: dict[str, str | None] = dict(
+            connection.execute(text("SELECT name, language FROM sources")).tuples().all()
+        )
+    assert languages == {"a": "zh-CN", "b": "zh-CN"}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, false, func, insert, literal_column, null, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
@@ -134,31 +134,41 @@ def _given_or_kept(column: str) -> Any:
 
 
 # One UPDATE per kind of outcome, run as an executemany over a group commit's sources (the ORM would load
-# each row and flush one UPDATE per changed set of columns).
+# each row and flush one UPDATE per changed set of columns). Constants are SQL, not parameters: an
+# executemany converts every parameter of every row.
 _STARTED = _param("started_at", "last_checked_at")
-_COMMON_VALUES: dict[str, Any] = {
-    "claimed_until": None,
-    "claimed_by": None,
+_CHECKED_VALUES: dict[str, Any] = {
+    "claimed_until": null(),
+    "claimed_by": null(),
     "last_checked_at": _STARTED,
     "updated_at": _STARTED,
     "next_check_at": _param("next_check_at"),
     "location": func.coalesce(_param("moved_to", "location"), _SOURCES.c.location),
+}
+_COMMON_VALUES: dict[str, Any] = {
+    **_CHECKED_VALUES,
     **{column: _given_or_kept(column) for column in ("site_link", "feed_ttl_seconds", "title", "language")},
+}
+_ANSWERED_VALUES: dict[str, Any] = {
+    "last_success_at": _STARTED,
+    "consecutive_errors": literal_column("0"),
+    "gone": false(),
+    "stale": _param("stale"),
+    "stale_reason": _param("stale_reason"),
 }
 _SUCCESS_VALUES: dict[str, Any] = {
     **_COMMON_VALUES,
-    "last_success_at": _STARTED,
-    "consecutive_errors": 0,
-    "gone": False,
+    **_ANSWERED_VALUES,
     # Moves when there are new entries; set on the first success whatever the count.
     "last_new_entry_at": func.coalesce(
         _param("new_entry_at", "last_new_entry_at"), _SOURCES.c.last_new_entry_at, _STARTED
     ),
-    "stale": _param("stale"),
-    "stale_reason": _param("stale_reason"),
 }
 _BY_ID = _SOURCES.c.id == _param("source_id", "id")
-_RECORD: dict[FetchStatus, Any] = {
+# A source that answered "not modified" (304, or the same bytes again): no document, so nothing of the
+# feed's to keep, and nothing new. Half the parameters of a success: most polls are these.
+_UNCHANGED = "unchanged"
+_RECORD: dict[FetchStatus | str, Any] = {
     FetchStatus.OK: update(_SOURCES)
     .where(_BY_ID)
     .values(
@@ -170,6 +180,13 @@ _RECORD: dict[FetchStatus, Any] = {
         warnings=_param("warnings"),
     ),
     FetchStatus.NOT_MODIFIED: update(_SOURCES).where(_BY_ID).values(**_SUCCESS_VALUES),
+    _UNCHANGED: update(_SOURCES)
+    .where(_BY_ID)
+    .values(
+        **_CHECKED_VALUES,
+        **_ANSWERED_VALUES,
+        last_new_entry_at=func.coalesce(_SOURCES.c.last_new_entry_at, _STARTED),
+    ),
     FetchStatus.ERROR: update(_SOURCES)
     .where(_BY_ID)
     .values(
@@ -189,11 +206,11 @@ def record_refreshes(session: Session, outcomes: Sequence[tuple[RefreshOutcome, 
     A few statements whatever the count: one executemany per kind of outcome, one insert for the log. In the
     transaction of their entries.
     """
-    groups: dict[FetchStatus, list[dict[str, Any]]] = {}
+    groups: dict[FetchStatus | str, list[dict[str, Any]]] = {}
     log_rows: list[dict[str, Any]] = []
     for outcome, new, updated in outcomes:
-        kind = FetchStatus.ERROR if outcome.status is FetchStatus.GONE else outcome.status
-        groups.setdefault(kind, []).append(_record_params(outcome, new))
+        kind = _kind(outcome, new)
+        groups.setdefault(kind, []).append(_record_params(outcome, new, kind))
         log_rows.append(
             {
                 "source_id": outcome.source_id,
@@ -209,23 +226,38 @@ def record_refreshes(session: Session, outcomes: Sequence[tuple[RefreshOutcome, 
                 "error_kind": outcome.error_kind,
             }
         )
-    for status, params in groups.items():
-        session.execute(_RECORD[status], params, execution_options={"synchronize_session": False})
+    for kind, params in groups.items():
+        session.execute(_RECORD[kind], params, execution_options={"synchronize_session": False})
     if log_rows:
         session.execute(insert(_FETCH_LOG), log_rows)
 
 
-def _record_params(outcome: RefreshOutcome, new: int) -> dict[str, Any]:
+def _kind(outcome: RefreshOutcome, new: int) -> FetchStatus | str:
+    status = outcome.status
+    if status is FetchStatus.GONE:
+        return FetchStatus.ERROR
+    if status is FetchStatus.NOT_MODIFIED and not (
+        new or outcome.title or outcome.site_link or outcome.language or outcome.feed_ttl_seconds
+    ):
+        return _UNCHANGED
+    return status
+
+
+def _record_params(outcome: RefreshOutcome, new: int, kind: FetchStatus | str) -> dict[str, Any]:
     params: dict[str, Any] = {
         "source_id": outcome.source_id,
         "started_at": outcome.started_at,
         "next_check_at": outcome.next_check_at,
         "moved_to": outcome.moved_to or None,
-        "site_link": outcome.site_link,
-        "feed_ttl_seconds": outcome.feed_ttl_seconds,
-        "title": outcome.title or None,
-        "language": outcome.language or None,
     }
+    if kind == _UNCHANGED:
+        params["stale"] = outcome.stale_reason is not None
+        params["stale_reason"] = outcome.stale_reason
+        return params
+    params["site_link"] = outcome.site_link
+    params["feed_ttl_seconds"] = outcome.feed_ttl_seconds
+    params["title"] = outcome.title or None
+    params["language"] = outcome.language or None
     if outcome.status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED):
         params["new_entry_at"] = outcome.started_at if new else None
         params["stale"] = outcome.stale_reason is not None
