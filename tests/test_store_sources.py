@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy.orm import Session
 
 from aggregator.config.schema import SourceConfig
 from aggregator.models import FetchStatus, RefreshOutcome, SourceKind
 from aggregator.store import Store, create_db_engine
+from aggregator.store.migrate import upgrade
+from aggregator.store.sources import record_refreshes
 
 NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -199,3 +202,63 @@ def test_a_not_modified_outcome_keeps_what_the_feed_said_and_clears_errors(store
     with store.engine.connect() as connection:
         rows = connection.execute(text("SELECT name, language FROM sources")).all()
     assert sorted((row.name, row.language) for row in rows) == [("a", "zh-CN"), ("b", "zh-CN")]
+
+
+def test_json_rows_record_what_executemany_records(tmp_path: Path) -> None:
+    """On SQLite, "not modified" outcomes and the fetch log are written as JSON rows by single statements:
+    the rows they leave are those the executemanys leave (dates in the same text, booleans, NULLs, text with
+    quotes and non-ASCII), and of two outcomes of one source the later one counts, as it would there."""
+    sources = [SourceConfig(name=n, url=f"https://{n}.example/feed") for n in "abcde"]
+    later = NOW + timedelta(hours=1, microseconds=7)
+
+    def outcome(name: str, status: FetchStatus, minutes: int, **fields: Any) -> RefreshOutcome:
+        return RefreshOutcome(
+            source_id="abcde".index(name) + 1,
+            started_at=later.astimezone(timezone(timedelta(hours=8))),
+            status=status,
+            next_check_at=later + timedelta(minutes=minutes),
+            **fields,
+        )
+
+    outcomes = [
+        (outcome("a", FetchStatus.NOT_MODIFIED, 30, http_status=304, duration_ms=12, filtered=0), 0, 0),
+        (
+            outcome("a", FetchStatus.NOT_MODIFIED, 45, moved_to="https://a.example/新", stale_reason="quiet"),
+            0,
+            0,
+        ),
+        (outcome("b", FetchStatus.NOT_MODIFIED, 60, http_status=304, bytes=0), 0, 0),
+        (
+            outcome("c", FetchStatus.OK, 15, http_status=200, bytes=2048, etag='"e"', title='C 的 "feed"'),
+            3,
+            1,
+        ),
+        (
+            outcome(
+                "d", FetchStatus.ERROR, 90, http_status=503, error='HTTP 503 "busy" — 稍后', error_kind="http"
+            ),
+            0,
+            0,
+        ),
+        (outcome("e", FetchStatus.GONE, 600, http_status=410, error="gone", error_kind="gone"), 0, 0),
+    ]
+    tables = []
+    for json_rows in (True, False):
+        engine = create_db_engine(f"sqlite:///{tmp_path / f'json-{json_rows}.db'}")
+        upgrade(engine)
+        Store(engine).sync_sources(sources, NOW)
+        with Session(engine) as session, session.begin():
+            record_refreshes(session, outcomes, json_rows=json_rows)
+        with engine.connect() as connection:
+            tables.append(
+                [
+                    connection.execute(text(f"SELECT * FROM {table} ORDER BY id")).all()
+                    for table in ("sources", "fetch_log")
+                ]
+            )
+        engine.dispose()
+    assert tables[0] == tables[1]
+    stored, log = tables[0]
+    assert len(log) == len(outcomes)
+    assert stored[0].location == "https://a.example/新" and stored[0].stale_reason == "quiet"
+    assert stored[0].next_check_at == "2024-03-01 13:45:00.000007"

@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import sqlite3
+from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, false, func, insert, literal_column, null, select, update
+from sqlalchemy import (
+    Table,
+    Text,
+    bindparam,
+    column,
+    false,
+    func,
+    insert,
+    literal_column,
+    null,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.expression import ColumnClause, ColumnElement
 
 from aggregator.config.schema import SourceConfig
 from aggregator.models import FetchStatus, RefreshOutcome, SourceKind, SourceState
 from aggregator.store.tables import EntryRow, FetchLogRow, SourceRow
+from aggregator.store.types import sqlite_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,40 +149,62 @@ def _given_or_kept(column: str) -> Any:
     return func.coalesce(_param(column), _SOURCES.c[column])
 
 
+# Where a value of an outcome's statement comes from: a bound parameter of an executemany (``_param``), or a
+# column of the JSON rows of a single statement (``_json_rows`` below). Arguments: the value's name, and the
+# column whose type it has when that is not its name.
+_Given = Callable[..., Any]
+
+
+def _checked_values(given: _Given) -> dict[str, Any]:
+    started = given("started_at", "last_checked_at")
+    return {
+        "claimed_until": null(),
+        "claimed_by": null(),
+        "last_checked_at": started,
+        "updated_at": started,
+        "next_check_at": given("next_check_at"),
+        "location": func.coalesce(given("moved_to", "location"), _SOURCES.c.location),
+    }
+
+
+def _answered_values(given: _Given) -> dict[str, Any]:
+    return {
+        "last_success_at": given("started_at", "last_checked_at"),
+        "consecutive_errors": literal_column("0"),
+        "gone": false(),
+        "stale": given("stale"),
+        "stale_reason": given("stale_reason"),
+    }
+
+
+def _unchanged_values(given: _Given) -> dict[str, Any]:
+    """A source that answered "not modified" (304, or the same bytes again): no document, so nothing of the
+    feed's to keep, and nothing new. Half the parameters of a success: most polls are these."""
+    started = given("started_at", "last_checked_at")
+    return {
+        **_checked_values(given),
+        **_answered_values(given),
+        "last_new_entry_at": func.coalesce(_SOURCES.c.last_new_entry_at, started),
+    }
+
+
 # One UPDATE per kind of outcome, run as an executemany over a group commit's sources (the ORM would load
 # each row and flush one UPDATE per changed set of columns). Constants are SQL, not parameters: an
 # executemany converts every parameter of every row.
 _STARTED = _param("started_at", "last_checked_at")
-_CHECKED_VALUES: dict[str, Any] = {
-    "claimed_until": null(),
-    "claimed_by": null(),
-    "last_checked_at": _STARTED,
-    "updated_at": _STARTED,
-    "next_check_at": _param("next_check_at"),
-    "location": func.coalesce(_param("moved_to", "location"), _SOURCES.c.location),
-}
 _COMMON_VALUES: dict[str, Any] = {
-    **_CHECKED_VALUES,
+    **_checked_values(_param),
     **{column: _given_or_kept(column) for column in ("site_link", "feed_ttl_seconds", "title", "language")},
-}
-_ANSWERED_VALUES: dict[str, Any] = {
-    "last_success_at": _STARTED,
-    "consecutive_errors": literal_column("0"),
-    "gone": false(),
-    "stale": _param("stale"),
-    "stale_reason": _param("stale_reason"),
 }
 _SUCCESS_VALUES: dict[str, Any] = {
     **_COMMON_VALUES,
-    **_ANSWERED_VALUES,
+    **_answered_values(_param),
     # Moves when there are new entries; set on the first success whatever the count.
     "last_new_entry_at": func.coalesce(
         _param("new_entry_at", "last_new_entry_at"), _SOURCES.c.last_new_entry_at, _STARTED
     ),
 }
 _BY_ID = _SOURCES.c.id == _param("source_id", "id")
-# A source that answered "not modified" (304, or the same bytes again): no document, so nothing of the
-# feed's to keep, and nothing new. Half the parameters of a success: most polls are these.
 _UNCHANGED = "unchanged"
 _RECORD: dict[FetchStatus | str, Any] = {
     FetchStatus.OK: update(_SOURCES)
@@ -180,13 +218,7 @@ _RECORD: dict[FetchStatus | str, Any] = {
         warnings=_param("warnings"),
     ),
     FetchStatus.NOT_MODIFIED: update(_SOURCES).where(_BY_ID).values(**_SUCCESS_VALUES),
-    _UNCHANGED: update(_SOURCES)
-    .where(_BY_ID)
-    .values(
-        **_CHECKED_VALUES,
-        **_ANSWERED_VALUES,
-        last_new_entry_at=func.coalesce(_SOURCES.c.last_new_entry_at, _STARTED),
-    ),
+    _UNCHANGED: update(_SOURCES).where(_BY_ID).values(**_unchanged_values(_param)),
     FetchStatus.ERROR: update(_SOURCES)
     .where(_BY_ID)
     .values(
@@ -198,38 +230,122 @@ _RECORD: dict[FetchStatus | str, Any] = {
         gone=_param("gone"),
     ),
 }
+_LOG_COLUMNS = (
+    "source_id",
+    "started_at",
+    "status",
+    "http_status",
+    "duration_ms",
+    "bytes",
+    "new_count",
+    "updated_count",
+    "filtered_count",
+    "error",
+    "error_kind",
+)
+_UNCHANGED_FIELDS = ("source_id", "started_at", "next_check_at", "moved_to", "stale", "stale_reason")
 
 
-def record_refreshes(session: Session, outcomes: Sequence[tuple[RefreshOutcome, int, int]]) -> None:
+def _sqlite_json_rows() -> bool:
+    """Whether this process's SQLite has UPDATE ... FROM (3.33) and JSON functions (nearly every build)."""
+    if sqlite3.sqlite_version_info < (3, 33, 0):
+        return False
+    with closing(sqlite3.connect(":memory:")) as connection:
+        try:
+            connection.execute("SELECT json_extract(value, '$[0]') FROM json_each('[[1]]')")
+        except sqlite3.OperationalError:
+            return False
+    return True
+
+
+def _json_rows(names: Sequence[str]) -> Any:
+    """The rows of one parameter, a JSON array of arrays, as a subquery with a column per name (SQLite)."""
+    value: ColumnClause[Any] = column("value")
+    fields = (
+        func.json_extract(value, literal_column(f"'$[{i}]'")).label(name) for i, name in enumerate(names)
+    )
+    return select(*fields).select_from(func.json_each(bindparam("rows", type_=Text))).subquery("given")
+
+
+# On SQLite, the outcomes of a poll where every source answered "not modified" and their fetch-log rows are
+# written by two statements that read their rows from one JSON parameter, rather than by two executemanys:
+# SQLAlchemy converts no parameter per row, and sqlite3, which releases the interpreter lock around each
+# row's step, releases it twice per statement instead of twice per source. Each such release hands the lock
+# to the event loop, busy fetching, and the database thread waits to get it back: an all-304 poll of 500
+# sources spent 22-26 ms of CPU in its saves, 15-18 with these, and took 11 % less time (medians of 30 steady
+# polls, three alternations). PostgreSQL (and an SQLite without UPDATE ... FROM) keeps the executemanys.
+_SQLITE_JSON_ROWS = _sqlite_json_rows()
+_UNCHANGED_ROWS = _json_rows(_UNCHANGED_FIELDS)
+_RECORD_UNCHANGED_ROWS = (
+    update(_SOURCES)
+    .where(_SOURCES.c.id == _UNCHANGED_ROWS.c.source_id)
+    .values(**_unchanged_values(lambda name, _column=None: _UNCHANGED_ROWS.c[name]))
+)
+_LOG_ROWS = _json_rows(_LOG_COLUMNS)
+_INSERT_LOG_ROWS = insert(_FETCH_LOG).from_select(_LOG_COLUMNS, select(*_LOG_ROWS.c))
+
+
+def record_refreshes(
+    session: Session, outcomes: Sequence[tuple[RefreshOutcome, int, int]], *, json_rows: bool | None = None
+) -> None:
     """Write refresh outcomes ``(outcome, new, updated)`` on their source rows and in the fetch log.
 
-    A few statements whatever the count: one executemany per kind of outcome, one insert for the log. In the
-    transaction of their entries.
+    A few statements whatever the count: one executemany per kind of outcome, one insert for the log; on
+    SQLite, the "not modified" ones and the log as JSON rows (see ``_SQLITE_JSON_ROWS``; ``json_rows`` says
+    whether to, by default where it can). In the transaction of their entries.
     """
+    if json_rows is None:
+        json_rows = _SQLITE_JSON_ROWS and session.get_bind().dialect.name == "sqlite"
     groups: dict[FetchStatus | str, list[dict[str, Any]]] = {}
-    log_rows: list[dict[str, Any]] = []
+    # By source: of two outcomes of one source, the later is what an executemany would leave, where an
+    # UPDATE ... FROM would apply either.
+    unchanged: dict[int, tuple[Any, ...]] = {}
+    log_rows: list[Any] = []
     for outcome, new, updated in outcomes:
         kind = _kind(outcome, new)
-        groups.setdefault(kind, []).append(_record_params(outcome, new, kind))
-        log_rows.append(
-            {
-                "source_id": outcome.source_id,
-                "started_at": outcome.started_at,
-                "status": outcome.status.value,
-                "http_status": outcome.http_status,
-                "duration_ms": outcome.duration_ms,
-                "bytes": outcome.bytes,
-                "new_count": new,
-                "updated_count": updated,
-                "filtered_count": outcome.filtered,
-                "error": outcome.error,
-                "error_kind": outcome.error_kind,
-            }
+        if kind == _UNCHANGED and json_rows:
+            unchanged[outcome.source_id] = _unchanged_row(outcome)
+        else:
+            groups.setdefault(kind, []).append(_record_params(outcome, new, kind))
+        row = (
+            outcome.source_id,
+            sqlite_text(outcome.started_at) if json_rows else outcome.started_at,
+            outcome.status.value,
+            outcome.http_status,
+            outcome.duration_ms,
+            outcome.bytes,
+            new,
+            updated,
+            outcome.filtered,
+            outcome.error,
+            outcome.error_kind,
         )
+        log_rows.append(row if json_rows else dict(zip(_LOG_COLUMNS, row, strict=True)))
     for kind, params in groups.items():
         session.execute(_RECORD[kind], params, execution_options={"synchronize_session": False})
+    if unchanged:
+        session.execute(_RECORD_UNCHANGED_ROWS, {"rows": _json(list(unchanged.values()))})
     if log_rows:
-        session.execute(insert(_FETCH_LOG), log_rows)
+        if json_rows:
+            session.execute(_INSERT_LOG_ROWS, {"rows": _json(log_rows)})
+        else:
+            session.execute(insert(_FETCH_LOG), log_rows)
+
+
+def _json(rows: list[Any]) -> str:
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+
+
+def _unchanged_row(outcome: RefreshOutcome) -> tuple[Any, ...]:
+    """The fields of ``_UNCHANGED_FIELDS``, as JSON rows carry them (dates as SQLite stores them)."""
+    return (
+        outcome.source_id,
+        sqlite_text(outcome.started_at),
+        sqlite_text(outcome.next_check_at) if outcome.next_check_at is not None else None,
+        outcome.moved_to or None,
+        outcome.stale_reason is not None,
+        outcome.stale_reason,
+    )
 
 
 def _kind(outcome: RefreshOutcome, new: int) -> FetchStatus | str:

@@ -21,6 +21,16 @@ def _naive(value: datetime) -> ValueError:
     return ValueError(f"naive datetime {value!r} given to the database; use UTC-aware datetimes")
 
 
+def sqlite_text(value: datetime) -> str:
+    """How SQLite stores an aware datetime: SQLAlchemy's text of it in UTC, microseconds always written
+    ("2026-11-25 18:34:55.800601"). For statements that carry values SQLAlchemy does not convert."""
+    if value.tzinfo is None:
+        raise _naive(value)
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(" ", "microseconds")[:26]
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC in Python, whatever the database keeps.
 
@@ -56,14 +66,7 @@ class UTCDateTime(TypeDecorator[datetime]):
             return super().bind_processor(dialect)
 
         def process(value: datetime | None) -> str | None:
-            if value is None:
-                return None
-            if value.tzinfo is None:
-                raise _naive(value)
-            # SQLAlchemy's SQLite text: "2026-11-25 18:34:55.800601", microseconds always written.
-            if value.tzinfo is not UTC:
-                value = value.astimezone(UTC)
-            return value.isoformat(" ", "microseconds")[:26]
+            return None if value is None else sqlite_text(value)
 
         return process
 
