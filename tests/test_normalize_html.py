@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
 import re
 import threading
 from datetime import UTC, datetime
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -385,6 +387,24 @@ def test_inline_styled_portal_article_goes_through_intact() -> None:
 )
 def test_html_to_text(markup: str, expected: str) -> None:
     assert html_to_text(markup) == expected
+
+
+def test_text_lines_have_their_whitespace_collapsed_whatever_it_is() -> None:
+    """Every Unicode whitespace character (NBSP, U+3000, line separators, tabs...) between, before or after
+    words becomes one space inside a line or goes at its ends, and lines with nothing left go; lines that
+    need nothing are kept as they are (the fast path of the tidying)."""
+    spaces = [chr(c) for c in range(0x3001) if chr(c).isspace()]
+    plain = [" ", "word", "字", "é", "&amp;", "<b>", "</b>", "\u200b"]  # lines the fast path may keep
+    rng = random.Random(20241125)
+    for _ in range(5000):
+        segments = []
+        for _ in range(rng.randrange(5)):
+            palette = rng.choice([plain, plain + spaces])
+            segments.append("".join(rng.choice(palette) for _ in range(rng.randrange(8))))
+        markup = "<br>".join(segments)
+        texts = [unescape(re.sub("</?b>", "", segment)) for segment in segments]
+        expected = [" ".join(text.split()) for text in texts if text.split()]
+        assert sanitized_html_to_text(markup).split("\n") == (expected or [""]), repr(markup)
 
 
 @pytest.mark.parametrize(

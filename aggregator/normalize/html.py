@@ -484,9 +484,23 @@ def sanitize_html(html: str, base_url: str | None, *, page_url: str | None = Non
 
 
 def _tidy_lines(text: str) -> str:
-    """Decoded text with breaks at block boundaries -> non-empty lines, whitespace collapsed inside each."""
-    lines = (" ".join(part.split()) for part in text.split(_BREAK))
-    return "\n".join(line for line in lines if line)
+    """Decoded text with breaks at block boundaries -> non-empty lines, whitespace collapsed inside each.
+
+    Most lines have nothing to collapse: no whitespace but single spaces between words. ``isprintable`` is
+    false for every other whitespace character (they are all separators or controls), so such a line is
+    found by C scans and kept as it is; splitting an English paragraph into words and joining them again
+    was most of this function's time (12.7 µs instead of 18.7 per benchmark entry).
+    """
+    lines = []
+    for part in text.split(_BREAK):
+        if part.isprintable() and "  " not in part and part[:1] != " " and part[-1:] != " ":
+            if part:
+                lines.append(part)
+        else:
+            line = " ".join(part.split())
+            if line:
+                lines.append(line)
+    return "\n".join(lines)
 
 
 def html_to_text(html: str) -> str:
