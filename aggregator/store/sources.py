@@ -267,13 +267,14 @@ def _json_rows(names: Sequence[str]) -> Any:
     return select(*fields).select_from(func.json_each(bindparam("rows", type_=Text))).subquery("given")
 
 
-# On SQLite, the outcomes of a poll where every source answered "not modified" and their fetch-log rows are
-# written by two statements that read their rows from one JSON parameter, rather than by two executemanys:
+# On SQLite, the outcomes of the sources that answered "not modified" (most of a poll's) and the fetch-log
+# rows of a group commit are written by two statements that read their rows from one JSON parameter, rather
+# than by two executemanys:
 # SQLAlchemy converts no parameter per row, and sqlite3, which releases the interpreter lock around each
 # row's step, releases it twice per statement instead of twice per source. Each such release hands the lock
-# to the event loop, busy fetching, and the database thread waits to get it back: an all-304 poll of 500
-# sources spent 22-26 ms of CPU in its saves, 15-18 with these, and took 11 % less time (medians of 30 steady
-# polls, three alternations). PostgreSQL (and an SQLite without UPDATE ... FROM) keeps the executemanys.
+# to the event loop, busy fetching, and the database thread waits to get it back. An all-304 poll's saves
+# take about a third less CPU, the poll 10-15 % less time (docs/performance.md). PostgreSQL (and an SQLite
+# without UPDATE ... FROM) keeps the executemanys.
 _SQLITE_JSON_ROWS = _sqlite_json_rows()
 _UNCHANGED_ROWS = _json_rows(_UNCHANGED_FIELDS)
 _RECORD_UNCHANGED_ROWS = (
@@ -291,8 +292,8 @@ def record_refreshes(
     """Write refresh outcomes ``(outcome, new, updated)`` on their source rows and in the fetch log.
 
     A few statements whatever the count: one executemany per kind of outcome, one insert for the log; on
-    SQLite, the "not modified" ones and the log as JSON rows (see ``_SQLITE_JSON_ROWS``; ``json_rows`` says
-    whether to, by default where it can). In the transaction of their entries.
+    SQLite, the "not modified" ones and the log as JSON rows (see ``_SQLITE_JSON_ROWS``; ``json_rows``, for
+    SQLite only, says whether to: by default where it can). In the transaction of their entries.
     """
     if json_rows is None:
         json_rows = _SQLITE_JSON_ROWS and session.get_bind().dialect.name == "sqlite"
