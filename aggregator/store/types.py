@@ -28,7 +28,7 @@ def sqlite_text(value: datetime) -> str:
         raise _naive(value)
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    return value.isoformat(" ", "microseconds")[:26]
+    return value.isoformat(" ", "microseconds")[:_SQLITE_TEXT_CHARS]  # without the "+00:00"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
