@@ -7,16 +7,19 @@ share keys, categories and tombstones in one transaction, and groups larger than
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
+from sqlalchemy.orm import Session
 
 from aggregator.config.schema import SourceConfig
 from aggregator.models import Enclosure, FetchStatus, NormalizedEntry, RefreshOutcome
 from aggregator.normalize import entry_uid
-from aggregator.store import Store
-from aggregator.store.entries import SaveCounts
+from aggregator.store import Store, create_db_engine
+from aggregator.store.entries import SaveCounts, save_entries
+from aggregator.store.migrate import upgrade
 from aggregator.store.tables import EntryRow, TombstoneRow
 
 NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
@@ -157,3 +160,44 @@ def test_enclosures_are_stored_with_their_entry_and_replaced_when_it_changes(
     edited = replace(episode, enclosures=(moved,), content_hash="content:moved", raw_hash="r2")
     assert store.save_refreshes([_item(ids["a"], "a", [edited])]) == [SaveCounts(updated=1)]
     assert {e.key: e for e in store.newest_entries(limit=10)}["ep1"].enclosures == (moved,)
+
+
+def test_rows_given_to_the_driver_are_those_of_the_core_insert(tmp_path: Path) -> None:
+    """On SQLite new entries and their category links go to the driver as tuples, converted by the columns'
+    own bind processors: the rows they leave are those SQLAlchemy's Core insert leaves (dates in other time
+    zones, NULLs, enclosures as JSON, quotes and non-ASCII, a category named twice)."""
+    beijing = timezone(timedelta(hours=8))
+    entries = [
+        replace(_entry("1"), author='王 "小明"', updated=NOW.astimezone(beijing) + timedelta(microseconds=5)),
+        replace(
+            _entry("2", text="正文 'quoted' — ok", categories=("AI", "ai", "云计算")),
+            published=NOW.astimezone(beijing),
+            image="https://example.com/a.jpg",
+            image_type="image/jpeg",
+            image_length=12345,
+            enclosures=(Enclosure("https://example.com/a.mp3", "audio/mpeg", 99), Enclosure("https://e.x/b")),
+        ),
+        replace(_entry("3", categories=()), link=None, language=None, published_raw=None),
+    ]
+    tables = []
+    for driver in (True, False):
+        engine = create_db_engine(f"sqlite:///{tmp_path / f'driver-{driver}.db'}")
+        upgrade(engine)
+        Store(engine).sync_sources([SourceConfig(name="a", url="https://a.example/feed")], NOW)
+        with Session(engine) as session, session.begin():
+            counts = save_entries(session, 1, "a", entries, {}, NOW.astimezone(beijing), driver=driver)
+        assert counts == SaveCounts(new=3)
+        with engine.connect() as connection:
+            tables.append(
+                [
+                    connection.execute(text(f"SELECT * FROM {table} ORDER BY 1, 2")).all()
+                    for table in ("entries", "entry_categories", "categories")
+                ]
+            )
+        engine.dispose()
+    assert tables[0] == tables[1]
+    stored, links, categories = tables[0]
+    assert [row.key for row in stored] == ["3", "2", "1"]  # inserted bottom-up
+    assert stored[1].enclosures is not None and "a.mp3" in stored[1].enclosures
+    assert stored[2].updated_at == "2024-03-01 12:00:00.000005"
+    assert len(links) == 3 and len(categories) == 2
