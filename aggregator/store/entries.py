@@ -143,7 +143,7 @@ def save_entries(
 
     A changed entry whose feed gives no updated time is dated ``now``, when we saw it change, unless
     ``rules_changed``: then the change is ours (a new setting, a new normalizer) and its time is kept.
-    ``driver`` chooses how rows are inserted (see :func:`insert_rows`; the default suits the database).
+    ``driver`` chooses how rows are inserted (see :func:`_insert_rows`; the default suits the database).
     """
     new: list[NormalizedEntry] = []
     changed: list[tuple[KnownEntry, NormalizedEntry]] = []
@@ -166,7 +166,7 @@ def save_entries(
         rows = [[source_id, e.key, entry_uid(source_name, e.key), now, *_values(e)] for e in new]
         # One executemany, then one query for the new ids: on SQLite, INSERT ... RETURNING in parameter
         # order runs one statement per row.
-        insert_rows(session, _ENTRIES, _NEW_ENTRY_COLUMNS, rows, driver=driver)
+        _insert_rows(session, _ENTRIES, _NEW_ENTRY_COLUMNS, rows, driver=driver)
         new_ids = _ids_of(session, source_id, [e.key for e in new])
         for entry in new:
             links.extend(_category_links(new_ids[entry.key], entry, ids))
@@ -189,7 +189,7 @@ def save_entries(
     if rehash:
         session.execute(update(EntryRow), rehash)
     if links:
-        insert_rows(session, _ENTRY_CATEGORIES, _LINK_COLUMNS, links, driver=driver)
+        _insert_rows(session, _ENTRY_CATEGORIES, _LINK_COLUMNS, links, driver=driver)
     return SaveCounts(new=len(new), updated=len(changed), rehashed=len(rehash))
 
 
@@ -257,7 +257,7 @@ def _driver_insert(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> 
     return _DriverInsert(sql, tuple(conversions))
 
 
-def insert_rows(
+def _insert_rows(
     session: Session,
     table: Table,
     columns: tuple[str, ...],
