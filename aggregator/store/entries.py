@@ -273,12 +273,11 @@ def _insert_rows(
     docs/performance.md). Elsewhere, and with ``driver`` false (to compare the two), SQLAlchemy's Core
     insert.
     """
-    if driver is None:
-        driver = session.get_bind().dialect.name == "sqlite"
-    if not driver:
+    dialect = session.get_bind().dialect
+    if not (dialect.name == "sqlite" if driver is None else driver):
         session.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
         return
-    plan = _driver_insert(session.get_bind().dialect, table, columns)
+    plan = _driver_insert(dialect, table, columns)
     for position, convert in plan.conversions:
         for row in rows:
             row[position] = convert(row[position])
