@@ -142,15 +142,19 @@ _FLASH_PATH_RE = re.compile(r"[^?#]*\.swf(?:[?#]|$)", re.IGNORECASE)
 
 # nh3's output is canonical (html5ever serializer): lower-case names, every value double-quoted with & and "
 # escaped, < and > escaped everywhere. So these regexes are exact on sanitized HTML (and only on it).
+# A tag's inside is written as an unrolled loop (runs of plain characters, then quoted values): the same
+# strings as (?:[^>"]|"[^"]*")*, matched in one step per run rather than one alternation per character,
+# which halved the cost of removing the tags of an entry's text.
+_CLEAN_INSIDE = r'[^>"]*(?:"[^"]*"[^>"]*)*'
 # After nh3 resolved the relative URLs, the tags that need a second look: every image (a tracking pixel, a
 # source that is not http(s)), and, where some href is not written "http(s)://..." or "mailto:..." (such as
 # "http:page.html" or " https://a.com/"), the links, which then resolve against the base as they always did.
-_CLEAN_IMG_TAG_RE = re.compile(r'<(img)(?:\s(?:[^>"]|"[^"]*")*)?>')
-_CLEAN_LINK_TAG_RE = re.compile(r'<(a)\s(?:[^>"]|"[^"]*")*>')
+_CLEAN_IMG_TAG_RE = re.compile(rf"<(img)(?:\s{_CLEAN_INSIDE})?>")
+_CLEAN_LINK_TAG_RE = re.compile(rf"<(a)\s{_CLEAN_INSIDE}>")
 _ODD_HREF_RE = re.compile(r' href="(?!(?i:https?://|mailto:))')
 _CLEAN_ATTRIBUTE_RE = re.compile(r'([a-z][a-z0-9-]*)="([^"]*)"')
-_CLEAN_TAG_RE = re.compile(r'<(?:[^>"]|"[^"]*")*>')
-_CLEAN_IMG_SRC_RE = re.compile(r'<img\s(?:[^>"]|"[^"]*")*>')
+_CLEAN_TAG_RE = re.compile(rf"<{_CLEAN_INSIDE}>")
+_CLEAN_IMG_SRC_RE = re.compile(rf"<img\s{_CLEAN_INSIDE}>")
 
 # Share buttons, feed widgets and feed ads. A republished entry is not the page that carried them: in a reader
 # they are noise, and their icons became the entry's picture (Slashdot's Twitter icon on every story of its
@@ -227,8 +231,8 @@ BLOCK_TAGS: tuple[str, ...] = (
 CELL_TAGS: tuple[str, ...] = ("td", "th")  # a space between cells, a line per row
 # Serialized by nh3, tag names are lower-case right after "<" or "</": whole block and cell tags become a
 # break or a space in one pass each.
-_CLEAN_BLOCK_ELEMENT_RE = re.compile(rf'</?(?:{"|".join(BLOCK_TAGS)})(?=[\s>/])(?:[^>"]|"[^"]*")*>')
-_CLEAN_CELL_ELEMENT_RE = re.compile(rf'</?(?:{"|".join(CELL_TAGS)})(?=[\s>/])(?:[^>"]|"[^"]*")*>')
+_CLEAN_BLOCK_ELEMENT_RE = re.compile(rf"</?(?:{'|'.join(BLOCK_TAGS)})(?=[\s>/]){_CLEAN_INSIDE}>")
+_CLEAN_CELL_ELEMENT_RE = re.compile(rf"</?(?:{'|'.join(CELL_TAGS)})(?=[\s>/]){_CLEAN_INSIDE}>")
 # For the text of any HTML: parse it (a browser's way: broken markup, comments, "<" in attributes), keep only
 # the tags that separate text, and let the regexes above do the rest. The breaks cannot be marked before
 # parsing: the HTML parser moves text found between table rows out of the table ("foster parenting").
