@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -12,6 +14,7 @@ from sqlalchemy import event, inspect, text
 
 from aggregator.errors import StoreError
 from aggregator.store import create_db_engine, upgrade
+from aggregator.store.engine import SQLITE_PAGE_SIZE
 from aggregator.store.migrate import HEAD_REVISION, current_revision, head_revision
 from aggregator.store.tables import Base
 
@@ -71,6 +74,25 @@ def test_sqlite_pragmas(sqlite_url: str) -> None:
             assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 30000
     finally:
         engine.dispose()
+
+
+def test_new_sqlite_database_has_8_kb_pages_and_an_existing_one_keeps_its_own(tmp_path: Path) -> None:
+    older = tmp_path / "older.db"
+    raw = sqlite3.connect(older)  # a file whose page size is fixed: SQLite's default, 4 KB
+    raw.execute("PRAGMA page_size=4096")
+    raw.execute("PRAGMA journal_mode=WAL")
+    raw.close()
+    for path, expected in ((tmp_path / "new.db", SQLITE_PAGE_SIZE), (older, 4096)):
+        engine = create_db_engine(f"sqlite:///{path}")
+        try:
+            upgrade(engine)
+            with engine.begin() as connection:
+                connection.execute(text("INSERT INTO categories (name, folded) VALUES ('AI', 'ai')"))
+            with engine.connect() as connection:
+                assert connection.execute(text("PRAGMA page_size")).scalar() == expected
+                assert connection.execute(text("SELECT count(*) FROM categories")).scalar() == 1
+        finally:
+            engine.dispose()
 
 
 def test_refuses_foreign_database_without_migration_record(sqlite_url: str) -> None:
