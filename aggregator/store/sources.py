@@ -338,14 +338,12 @@ def _json(rows: list[Any]) -> str:
 
 
 def _unchanged_row(outcome: RefreshOutcome) -> tuple[Any, ...]:
-    """The fields of ``_UNCHANGED_FIELDS``, as JSON rows carry them (dates as SQLite stores them)."""
-    return (
-        outcome.source_id,
-        sqlite_text(outcome.started_at),
-        sqlite_text(outcome.next_check_at) if outcome.next_check_at is not None else None,
-        outcome.moved_to or None,
-        outcome.stale_reason is not None,
-        outcome.stale_reason,
+    """The executemany's parameters of ``outcome``, in ``_UNCHANGED_FIELDS`` order, dates as SQLite stores
+    them: one list of what a "not modified" outcome writes."""
+    params = _record_params(outcome, 0, _UNCHANGED)
+    return tuple(
+        sqlite_text(value) if isinstance(value, datetime) else value
+        for value in (params[name] for name in _UNCHANGED_FIELDS)
     )
 
 
